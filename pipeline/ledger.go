@@ -1,0 +1,159 @@
+package pipeline
+
+import (
+	"maps"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Reject reasons. Row-level reasons take the row out of the flow; field-level
+// reasons (Field set) drop one value and the row goes on.
+const (
+	ReasonMalformedRow     = "malformed_row"
+	ReasonInvalidMarketoID = "invalid_marketo_id"
+	ReasonInvalidSFDCID    = "invalid_sfdc_id"
+	ReasonInvalidUpdatedAt = "invalid_updated_at"
+	ReasonInvalidBoolean   = "invalid_unsubscribed"
+)
+
+// Exclusion reasons (DESIGN R2) and the other causes of deactivation.
+const (
+	ReasonNoSalesOwner          = "no_sales_owner"
+	ReasonOwnerIsQueue          = "owner_is_queue"
+	ReasonMissingFromFullExport = "missing_from_full_export"
+)
+
+// Reject is one row or field that could not be used. Raw holds the row as
+// read (row level) or the offending value (field level); it may hold
+// personal data, so it goes to the rejects table, never to a log.
+type Reject struct {
+	File   int32
+	Line   int64
+	Reason string
+	Field  string // empty for a row-level reject
+	Detail string
+	Raw    string
+}
+
+// RejectSchema is the layout of Ledger.Rejects.
+var RejectSchema = arrow.NewSchema([]arrow.Field{
+	{Name: ColFile, Type: arrow.PrimitiveTypes.Int32},
+	{Name: ColLine, Type: arrow.PrimitiveTypes.Int64},
+	{Name: "reason", Type: arrow.BinaryTypes.String},
+	{Name: "field", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "detail", Type: arrow.BinaryTypes.String},
+	{Name: "raw", Type: arrow.BinaryTypes.String},
+}, nil)
+
+// Ledger collects the rejects of one run from every stage. It is safe for
+// concurrent use. Rejects are expected to be few, so each is appended as it
+// comes; Close releases the builder.
+type Ledger struct {
+	mu       sync.Mutex
+	b        *array.RecordBuilder
+	ex       *array.RecordBuilder
+	rows     map[string]int64
+	fields   map[string]int64
+	excluded map[string]int64
+	rowTotal int64
+}
+
+// NewLedger returns an empty ledger whose batches are allocated from mem.
+func NewLedger(mem memory.Allocator) *Ledger {
+	return &Ledger{
+		b:        array.NewRecordBuilder(mem, RejectSchema),
+		ex:       array.NewRecordBuilder(mem, ExclusionSchema),
+		rows:     map[string]int64{},
+		fields:   map[string]int64{},
+		excluded: map[string]int64{},
+	}
+}
+
+// Reject records r.
+func (l *Ledger) Reject(r Reject) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Field(0).(*array.Int32Builder).Append(r.File)
+	l.b.Field(1).(*array.Int64Builder).Append(r.Line)
+	l.b.Field(2).(*array.StringBuilder).Append(r.Reason)
+	if r.Field == "" {
+		l.b.Field(3).AppendNull()
+		l.rows[r.Reason]++
+		l.rowTotal++
+	} else {
+		l.b.Field(3).(*array.StringBuilder).Append(r.Field)
+		l.fields[r.Reason]++
+	}
+	l.b.Field(4).(*array.StringBuilder).Append(r.Detail)
+	l.b.Field(5).(*array.StringBuilder).Append(r.Raw)
+}
+
+// Exclude records that the row at file:line, person marketoID, is not
+// synced for reason.
+func (l *Ledger) Exclude(marketoID int64, reason string, file int32, line int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ex.Field(0).(*array.Int64Builder).Append(marketoID)
+	l.ex.Field(1).(*array.StringBuilder).Append(reason)
+	l.ex.Field(2).(*array.Int32Builder).Append(file)
+	l.ex.Field(3).(*array.Int64Builder).Append(line)
+	l.excluded[reason]++
+}
+
+// Excluded returns the exclusion counts by reason.
+func (l *Ledger) Excluded() map[string]int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.excluded)
+}
+
+// Exclusions returns the exclusions recorded so far as one batch (a new
+// reference the caller releases) and empties the builder.
+func (l *Ledger) Exclusions() arrow.RecordBatch {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ex.NewRecordBatch()
+}
+
+// RejectedRows is the number of rows that left the flow as rejects.
+func (l *Ledger) RejectedRows() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rowTotal
+}
+
+// Counts returns the row-level and field-level reject counts by reason.
+func (l *Ledger) Counts() (rows, fields map[string]int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.rows), maps.Clone(l.fields)
+}
+
+// Rejects returns every reject recorded so far as one batch (a new reference
+// the caller releases) and empties the ledger's builder.
+func (l *Ledger) Rejects() arrow.RecordBatch {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.NewRecordBatch()
+}
+
+// Close releases the ledger's builders.
+func (l *Ledger) Close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Release()
+	l.ex.Release()
+}
+
+
+// ExclusionSchema is the layout of Ledger.Exclusions: one row per input row
+// that was eligible-checked and failed R2, with its Marketo id.
+var ExclusionSchema = arrow.NewSchema([]arrow.Field{
+	{Name: ColMarketoID, Type: arrow.PrimitiveTypes.Int64},
+	{Name: "reason", Type: arrow.BinaryTypes.String},
+	{Name: ColFile, Type: arrow.PrimitiveTypes.Int32},
+	{Name: ColLine, Type: arrow.PrimitiveTypes.Int64},
+}, nil)

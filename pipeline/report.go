@@ -1,0 +1,110 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Input describes one input file of a run once it has been read.
+type Input struct {
+	Path    string   `json:"path"`
+	Format  string   `json:"format"`
+	Gzip    bool     `json:"gzip,omitempty"`
+	SHA256  string   `json:"sha256"`
+	Bytes   int64    `json:"bytes"`
+	Rows    int64    `json:"rows"`
+	Unknown []string `json:"unknown_columns,omitempty"`
+}
+
+// Rows accounts for every input row: Read = Synced + Excluded + Rejected +
+// Superseded.
+type Rows struct {
+	Read         int64            `json:"read"`
+	Synced       int64            `json:"synced"`
+	Excluded     int64            `json:"excluded"`
+	Rejected     int64            `json:"rejected"`
+	Superseded   int64            `json:"superseded"`
+	ExcludedBy   map[string]int64 `json:"excluded_by"`
+	RejectedBy   map[string]int64 `json:"rejected_by"`
+	FieldRejects map[string]int64 `json:"field_rejects"`
+}
+
+// Balanced reports whether the row accounting closes.
+func (r Rows) Balanced() bool {
+	return r.Read == r.Synced+r.Excluded+r.Rejected+r.Superseded
+}
+
+// Changes counts what the load did to the people table.
+type Changes struct {
+	Insert     int64 `json:"insert"`
+	Update     int64 `json:"update"`
+	Deactivate int64 `json:"deactivate"`
+	Reactivate int64 `json:"reactivate"`
+}
+
+// Total is the number of change rows of the run.
+func (c Changes) Total() int64 { return c.Insert + c.Update + c.Deactivate + c.Reactivate }
+
+// StageTiming is the wall time a stage spent and the rows it passed on.
+type StageTiming struct {
+	Stage   string  `json:"stage"`
+	Seconds float64 `json:"seconds"`
+	RowsOut int64   `json:"rows_out"`
+}
+
+// Report is the run report: written to runs/<id>.json and the runs table,
+// printed with --json. It holds counts, ids of files and hashes, never
+// personal data.
+type Report struct {
+	RunID      int64         `json:"run_id"`
+	StartedAt  time.Time     `json:"started_at"`
+	FinishedAt time.Time     `json:"finished_at"`
+	Full       bool          `json:"full"`
+	Inputs     []Input       `json:"inputs"`
+	Rows       Rows          `json:"rows"`
+	Changes    Changes       `json:"changes"`
+	Active     int64         `json:"people_active"`
+	Inactive   int64         `json:"people_inactive"`
+	DupGroups  int64         `json:"duplicate_email_groups"`
+	DupPeople  int64         `json:"duplicate_email_people"`
+	Stages     []StageTiming `json:"stages"`
+}
+
+// Summary writes the human-readable run summary.
+func (r *Report) Summary(w io.Writer) {
+	secs := r.FinishedAt.Sub(r.StartedAt).Seconds()
+	fmt.Fprintf(w, "run %d: %d inputs, %d rows read in %.2fs\n", r.RunID, len(r.Inputs), r.Rows.Read, secs)
+	fmt.Fprintf(w, "  synced %d, excluded %d%s, rejected %d%s, superseded %d\n",
+		r.Rows.Synced, r.Rows.Excluded, byReason(r.Rows.ExcludedBy), r.Rows.Rejected, byReason(r.Rows.RejectedBy), r.Rows.Superseded)
+	if len(r.Rows.FieldRejects) > 0 {
+		fmt.Fprintf(w, "  field rejects%s (value dropped, person synced)\n", byReason(r.Rows.FieldRejects))
+	}
+	if r.Changes.Total() == 0 {
+		fmt.Fprintf(w, "  no changes: the state already matched these inputs\n")
+	} else {
+		fmt.Fprintf(w, "  changes: %d inserted, %d updated, %d deactivated, %d reactivated\n",
+			r.Changes.Insert, r.Changes.Update, r.Changes.Deactivate, r.Changes.Reactivate)
+	}
+	fmt.Fprintf(w, "  people: %d active, %d inactive; %d duplicate email groups (%d people)\n",
+		r.Active, r.Inactive, r.DupGroups, r.DupPeople)
+	for _, in := range r.Inputs {
+		if len(in.Unknown) > 0 {
+			fmt.Fprintf(w, "  %s: ignored columns %s\n", in.Path, strings.Join(in.Unknown, ", "))
+		}
+	}
+}
+
+func byReason(m map[string]int64) string {
+	if len(m) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}

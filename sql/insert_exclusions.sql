@@ -1,0 +1,5 @@
+-- $1: run id, $2: staging file of pipeline.ExclusionSchema rows.
+INSERT INTO exclusions
+SELECT $1, x.marketo_id, x.reason, i.path, x.source_line
+FROM read_parquet($2) x
+JOIN inputs i ON i.run_id = $1 AND i.file_index = x.source_file;

@@ -1,0 +1,84 @@
+-- The SIA database (DESIGN §4). Idempotent: run at every open.
+CREATE TABLE IF NOT EXISTS people (
+    marketo_id           BIGINT PRIMARY KEY,
+    first_name           VARCHAR,
+    last_name            VARCHAR,
+    email                VARCHAR,
+    phone                VARCHAR,
+    company              VARCHAR,
+    title                VARCHAR,
+    linkedin_url         VARCHAR,
+    source               VARCHAR,
+    sfdc_lead_id         VARCHAR,
+    sfdc_contact_id      VARCHAR,
+    sfdc_account_id      VARCHAR,
+    sfdc_opportunity_id  VARCHAR,
+    sales_owner_id       VARCHAR,
+    sfdc_type            VARCHAR,
+    marketo_unsubscribed BOOLEAN,
+    marketo_updated_at   TIMESTAMP,
+    status               VARCHAR NOT NULL,
+    status_reason        VARCHAR,
+    email_key            VARCHAR,
+    first_run_id         BIGINT NOT NULL,
+    last_changed_run_id  BIGINT NOT NULL,
+    source_file          VARCHAR,
+    source_line          BIGINT
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id           BIGINT PRIMARY KEY,
+    started_at       TIMESTAMP NOT NULL,
+    finished_at      TIMESTAMP NOT NULL,
+    full_export      BOOLEAN NOT NULL,
+    rows_read        BIGINT NOT NULL,
+    synced           BIGINT NOT NULL,
+    excluded         BIGINT NOT NULL,
+    rejected         BIGINT NOT NULL,
+    superseded       BIGINT NOT NULL,
+    inserted         BIGINT NOT NULL,
+    updated          BIGINT NOT NULL,
+    deactivated      BIGINT NOT NULL,
+    reactivated      BIGINT NOT NULL,
+    people_active    BIGINT NOT NULL,
+    people_inactive  BIGINT NOT NULL,
+    duplicate_groups BIGINT NOT NULL,
+    report           VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inputs (
+    run_id     BIGINT NOT NULL,
+    file_index INTEGER NOT NULL,
+    path       VARCHAR NOT NULL,
+    format     VARCHAR NOT NULL,
+    sha256     VARCHAR NOT NULL,
+    bytes      BIGINT NOT NULL,
+    rows_read  BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS changes (
+    run_id         BIGINT NOT NULL,
+    marketo_id     BIGINT NOT NULL,
+    op             VARCHAR NOT NULL,
+    changed_fields VARCHAR[],
+    reason         VARCHAR
+);
+CREATE TABLE IF NOT EXISTS exclusions (
+    run_id      BIGINT NOT NULL,
+    marketo_id  BIGINT NOT NULL,
+    reason      VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_line BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    run_id      BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    line        BIGINT NOT NULL,
+    reason      VARCHAR NOT NULL,
+    field       VARCHAR,
+    detail      VARCHAR NOT NULL,
+    raw         VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS duplicate_emails (
+    run_id       BIGINT NOT NULL,
+    email_key    VARCHAR NOT NULL,
+    person_count BIGINT NOT NULL,
+    marketo_ids  BIGINT[] NOT NULL
+);

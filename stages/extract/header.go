@@ -1,0 +1,136 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/actsync/actsync/pipeline"
+)
+
+// aliases maps each raw column to the normalised header spellings that feed
+// it (DESIGN §2): the Marketo REST API name written by the Bulk Lead Extract,
+// the UI display name and snake_case. Where several spellings of one field
+// are present, the first non-empty value in this order wins; for the sales
+// owner this is the documented priority of the owner fields.
+var aliases = map[string][]string{
+	pipeline.ColMarketoID:         {"id", "marketoid", "leadid"},
+	pipeline.ColFirstName:         {"firstname"},
+	pipeline.ColLastName:          {"lastname"},
+	pipeline.ColEmail:             {"email", "emailaddress"},
+	pipeline.ColPhone:             {"phone", "phonenumber"},
+	pipeline.ColCompany:           {"company", "companyname"},
+	pipeline.ColTitle:             {"title", "jobtitle"},
+	pipeline.ColLinkedInURL:       {"linkedinprofileurl", "marketosociallinkedinprofileurl", "linkedinurl"},
+	pipeline.ColSource:            {"leadsource", "source"},
+	pipeline.ColSFDCLeadID:        {"sfdcleadid"},
+	pipeline.ColSFDCContactID:     {"sfdccontactid"},
+	pipeline.ColSFDCAccountID:     {"sfdcaccountid"},
+	pipeline.ColSFDCOpportunityID: {"sfdcopptyid", "sfdcopportunityid"},
+	pipeline.ColSalesOwnerID: {
+		"sfdcleadownerid", "sfdccontactownerid", "contactownerid",
+		"salesownerid", "leadowneremailaddress",
+	},
+	pipeline.ColSFDCType:     {"sfdctype"},
+	pipeline.ColUnsubscribed: {"unsubscribed"},
+	pipeline.ColUpdatedAt:    {"updatedat"},
+	pipeline.ColCreatedAt:    {"createdat"},
+}
+
+// normalize folds a header the way DESIGN §2 matches them: case-insensitive,
+// ignoring spaces, '_' and '-'.
+func normalize(h string) string {
+	h = strings.TrimPrefix(h, "\ufeff")
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(h)) {
+		switch r {
+		case ' ', '_', '-', '\t':
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// spelling is a normalised alias and the raw column and priority it maps to.
+type spelling struct {
+	col      int // index in pipeline.RawSchema
+	priority int // position among the column's aliases
+}
+
+var spellings = func() map[string]spelling {
+	m := map[string]spelling{}
+	for col, names := range aliases {
+		for i, n := range names {
+			m[n] = spelling{col: pipeline.RawIndex(col), priority: i}
+		}
+	}
+	return m
+}()
+
+// Mapping tells, for one input file, which source columns feed each raw
+// column. Sources[c] lists the input column positions for raw column c in
+// priority order; the first non-NULL value wins.
+type Mapping struct {
+	Sources [][]int
+	Unknown []string // input headers that feed nothing, as written
+}
+
+// MissingColumnError is returned when a file lacks a column actsync cannot
+// work without. It names the file, the headers found and the spellings that
+// would have been accepted.
+type MissingColumnError struct {
+	File     string
+	Field    string
+	Found    []string
+	Accepted []string
+}
+
+func (e *MissingColumnError) Error() string {
+	return fmt.Sprintf("%s: no %s column (found %s; accepted: %s)",
+		e.File, e.Field, strings.Join(e.Found, ", "), strings.Join(e.Accepted, ", "))
+}
+
+// required are the raw columns every tabular file must have.
+var required = []string{pipeline.ColMarketoID, pipeline.ColEmail, pipeline.ColSalesOwnerID}
+
+// matchHeader builds the Mapping of a header row. With strict set, a missing
+// required column is an error; JSON Lines objects may omit null keys, so
+// their mapping is built without it.
+func matchHeader(file string, header []string, strict bool) (Mapping, error) {
+	m := Mapping{Sources: make([][]int, len(pipeline.RawSchema.Fields()))}
+	prio := make([][]int, len(m.Sources))
+	for pos, h := range header {
+		s, ok := spellings[normalize(h)]
+		if !ok {
+			m.Unknown = append(m.Unknown, strings.TrimPrefix(h, "\ufeff"))
+			continue
+		}
+		// Keep Sources[c] sorted by alias priority, then by position.
+		i := len(m.Sources[s.col])
+		for i > 0 && prio[s.col][i-1] > s.priority {
+			i--
+		}
+		m.Sources[s.col] = insertAt(m.Sources[s.col], i, pos)
+		prio[s.col] = insertAt(prio[s.col], i, s.priority)
+	}
+	if !strict {
+		return m, nil
+	}
+	for _, col := range required {
+		if len(m.Sources[pipeline.RawIndex(col)]) == 0 {
+			found := make([]string, len(header))
+			for i, h := range header {
+				found[i] = strings.TrimPrefix(h, "\ufeff")
+			}
+			return Mapping{}, &MissingColumnError{File: file, Field: col, Found: found, Accepted: aliases[col]}
+		}
+	}
+	return m, nil
+}
+
+func insertAt(s []int, i, v int) []int {
+	s = append(s, 0)
+	copy(s[i+1:], s[i:])
+	s[i] = v
+	return s
+}

@@ -1,0 +1,111 @@
+package extract
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// jsonlSource reads JSON Lines: one object per line, keys matched like CSV
+// headers. Objects may omit keys (the REST API leaves out null fields), so
+// the header is the union of the keys seen so far. Strings are taken as is,
+// numbers in their JSON spelling, booleans as true/false, null as NULL and
+// nested values as their JSON text. A line that is not an object is a
+// malformed row; blank lines are skipped.
+type jsonlSource struct {
+	sc   *bufio.Scanner
+	line int64
+	hdr  []string
+	pos  map[string]int
+	vals []string
+}
+
+// maxLine bounds one JSON line (and so one person record).
+const maxLine = 64 << 20
+
+func newJSONLSource(in io.Reader) *jsonlSource {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
+	return &jsonlSource{sc: sc, pos: map[string]int{}}
+}
+
+func (s *jsonlSource) header() []string { return s.hdr }
+
+func (s *jsonlSource) next() (row, error) {
+	for s.sc.Scan() {
+		s.line++
+		text := bytes.TrimSpace(s.sc.Bytes())
+		if s.line == 1 {
+			text = bytes.TrimPrefix(text, []byte("\ufeff"))
+		}
+		if len(text) == 0 {
+			continue
+		}
+		line := s.line
+		raw := string(text)
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(text, &obj); err != nil || obj == nil {
+			detail := "not a JSON object"
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				detail = "invalid JSON: " + se.Error()
+			}
+			return row{}, &rowError{line: line, detail: detail, raw: raw}
+		}
+		for i := range s.vals {
+			s.vals[i] = ""
+		}
+		for k, v := range obj {
+			p, ok := s.pos[k]
+			if !ok {
+				p = len(s.hdr)
+				s.pos[k] = p
+				s.hdr = append(s.hdr, k)
+				s.vals = append(s.vals, "")
+			}
+			val, err := jsonText(v)
+			if err != nil {
+				return row{}, &rowError{line: line, detail: fmt.Sprintf("key %q: %v", k, err), raw: raw}
+			}
+			s.vals[p] = val
+		}
+		return row{fields: s.vals, line: line, raw: func() string { return raw }}, nil
+	}
+	if err := s.sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return row{}, &FileError{Line: s.line + 1, Err: fmt.Errorf("line longer than %d bytes", maxLine)}
+		}
+		return row{}, err
+	}
+	return row{}, io.EOF
+}
+
+// jsonText renders one JSON value as the text a CSV export would hold.
+func jsonText(v json.RawMessage) (string, error) {
+	v = bytes.TrimSpace(v)
+	switch {
+	case len(v) == 0 || string(v) == "null":
+		return "", nil
+	case v[0] == '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", err
+		}
+		if s == "" {
+			return "", nil
+		}
+		return s, nil
+	case string(v) == "true" || string(v) == "false":
+		return string(v), nil
+	case v[0] == '-' || (v[0] >= '0' && v[0] <= '9'):
+		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
+			return "", err
+		}
+		return string(v), nil
+	}
+	return string(v), nil
+}

@@ -1,0 +1,332 @@
+package extract
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/actsync/actsync/pipeline"
+)
+
+// DefaultBatchRows is the number of rows per batch when Options leaves it 0.
+const DefaultBatchRows = 32 * 1024
+
+// Options tune a Reader.
+type Options struct {
+	BatchRows int
+}
+
+
+// row is one record of an input file: its values aligned with the file's
+// header, and the line it starts on. raw renders the record for a reject.
+type row struct {
+	fields []string
+	line   int64
+	raw    func() string
+}
+
+// rowSource reads the records of one file. next returns io.EOF at the end,
+// a *rowError for a record that cannot be read (the source can go on), and
+// any other error for a problem with the whole file.
+type rowSource interface {
+	header() []string
+	next() (row, error)
+}
+
+type rowError struct {
+	line   int64
+	detail string
+	raw    string
+}
+
+func (e *rowError) Error() string { return e.detail }
+
+// Reader yields the rows of one input as batches of pipeline.RawSchema. It
+// implements array.RecordReader: call Next until it returns false, then
+// check Err; the batch returned by RecordBatch is valid until the next call
+// to Next. Row-level problems go to the ledger and reading goes on; a
+// problem with the whole file stops it and Err returns a *FileError.
+type Reader struct {
+	refs   atomic.Int64
+	src    Source
+	opts   Options
+	ledger *pipeline.Ledger
+	bld    *array.RecordBuilder
+	rows   rowSource
+	file   *os.File
+	sum    hash.Hash
+	count  *countingReader
+	cur    arrow.RecordBatch
+	err    error
+	done   bool
+	stats  pipeline.Input
+
+	mapping   Mapping
+	mappedLen int
+}
+
+// Open starts reading src. The caller must Release the reader.
+func Open(src Source, mem memory.Allocator, ledger *pipeline.Ledger, opts Options) (*Reader, error) {
+	if opts.BatchRows <= 0 {
+		opts.BatchRows = DefaultBatchRows
+	}
+	r := &Reader{src: src, opts: opts, ledger: ledger, sum: sha256.New()}
+	r.refs.Store(1)
+	r.stats = pipeline.Input{Path: src.Path, Format: string(src.Format)}
+	f, err := os.Open(src.Path)
+	if err != nil {
+		return nil, &FileError{File: src.Path, Err: err}
+	}
+	r.file = f
+	if err := r.start(mem); err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.bld = array.NewRecordBuilder(mem, pipeline.RawSchema)
+	return r, nil
+}
+
+func (r *Reader) start(mem memory.Allocator) error {
+	if r.src.Format == Parquet {
+		rs, err := newParquetSource(r.file, r.src.Path, mem)
+		if err != nil {
+			return err
+		}
+		r.rows = rs
+		r.count = &countingReader{r: io.TeeReader(r.file, r.sum)}
+		return r.rematch(true)
+	}
+	r.count = &countingReader{r: io.TeeReader(r.file, r.sum)}
+	br := bufio.NewReaderSize(r.count, 256*1024)
+	var in io.Reader = br
+	magic, _ := br.Peek(2)
+	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return &FileError{File: r.src.Path, Err: fmt.Errorf("gzip: %w", err)}
+		}
+		r.stats.Gzip = true
+		in = bufio.NewReaderSize(zr, 256*1024)
+	} else if r.src.Gzip {
+		return &FileError{File: r.src.Path, Err: errors.New("named .gz but not gzip data")}
+	}
+	var err error
+	switch r.src.Format {
+	case JSONL:
+		r.rows = newJSONLSource(in)
+		return nil
+	case TSV:
+		r.rows, err = newCSVSource(in, '\t', r.src.Path)
+	default:
+		r.rows, err = newCSVSource(in, 0, r.src.Path)
+	}
+	if err != nil {
+		return err
+	}
+	return r.rematch(true)
+}
+
+// rematch maps the source's header onto the raw schema. JSON Lines grow
+// their header as new keys appear; their mapping is rebuilt then.
+func (r *Reader) rematch(strict bool) error {
+	h := r.rows.header()
+	m, err := matchHeader(r.src.Path, h, strict)
+	if err != nil {
+		return err
+	}
+	r.mapping, r.mappedLen = m, len(h)
+	r.stats.Unknown = m.Unknown
+	return nil
+}
+
+// Retain increases the reference count by 1.
+func (r *Reader) Retain() { r.refs.Add(1) }
+
+// Release decreases the reference count by 1 and frees the reader's
+// resources when it reaches 0.
+func (r *Reader) Release() {
+	if r.refs.Add(-1) != 0 {
+		return
+	}
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.bld != nil {
+		r.bld.Release()
+	}
+	if c, ok := r.rows.(interface{ close() }); ok {
+		c.close()
+	}
+	r.file.Close()
+}
+
+// Schema is pipeline.RawSchema.
+func (r *Reader) Schema() *arrow.Schema { return pipeline.RawSchema }
+
+// RecordBatch returns the current batch; it is owned by the reader.
+func (r *Reader) RecordBatch() arrow.RecordBatch { return r.cur }
+
+// Record returns the current batch.
+//
+// Deprecated: use RecordBatch.
+func (r *Reader) Record() arrow.RecordBatch { return r.cur }
+
+// Err returns the error that stopped the reader, if any.
+func (r *Reader) Err() error { return r.err }
+
+// Stats returns what the reader has seen; SHA256 and Bytes are final once
+// Next has returned false without error.
+func (r *Reader) Stats() pipeline.Input { return r.stats }
+
+// Next reads the next batch.
+func (r *Reader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.done {
+		return false
+	}
+	n := 0
+	for n < r.opts.BatchRows {
+		rw, err := r.rows.next()
+		if err == io.EOF {
+			r.done = true
+			r.err = r.finish()
+			break
+		}
+		var re *rowError
+		if errors.As(err, &re) {
+			r.stats.Rows++
+			r.ledger.Reject(pipeline.Reject{File: r.src.Index, Line: re.line, Reason: pipeline.ReasonMalformedRow, Detail: re.detail, Raw: re.raw})
+			continue
+		}
+		if err != nil {
+			r.done = true
+			r.err = asFileError(r.src.Path, err)
+			break
+		}
+		r.stats.Rows++
+		if len(r.rows.header()) != r.mappedLen {
+			if err := r.rematch(false); err != nil {
+				r.done, r.err = true, err
+				break
+			}
+		}
+		if r.append(rw) {
+			n++
+		}
+	}
+	if r.err != nil {
+		// A file that fails does not yield a partial last batch.
+		r.bld.NewRecordBatch().Release()
+		return false
+	}
+	if n == 0 {
+		return false
+	}
+	r.cur = r.bld.NewRecordBatch()
+	return true
+}
+
+// append adds rw to the builder, or rejects it; it reports whether a row
+// was added.
+func (r *Reader) append(rw row) bool {
+	idCol := r.mapping.Sources[0]
+	id, ok := firstValue(rw.fields, idCol)
+	marketoID, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || marketoID <= 0 {
+		detail := "missing marketo id"
+		if ok {
+			detail = "marketo id is not a positive integer"
+		}
+		r.ledger.Reject(pipeline.Reject{File: r.src.Index, Line: rw.line, Reason: pipeline.ReasonInvalidMarketoID, Detail: detail, Raw: rw.raw()})
+		return false
+	}
+	r.bld.Field(0).(*array.Int64Builder).Append(marketoID)
+	last := len(r.mapping.Sources) - 2
+	for c := 1; c < last; c++ {
+		sb := r.bld.Field(c).(*array.StringBuilder)
+		if v, ok := firstValue(rw.fields, r.mapping.Sources[c]); ok {
+			sb.Append(v)
+		} else {
+			sb.AppendNull()
+		}
+	}
+	r.bld.Field(last).(*array.Int32Builder).Append(r.src.Index)
+	r.bld.Field(last + 1).(*array.Int64Builder).Append(rw.line)
+	return true
+}
+
+// firstValue returns the first non-NULL value among the given positions.
+func firstValue(fields []string, positions []int) (string, bool) {
+	for _, p := range positions {
+		if p >= len(fields) {
+			continue
+		}
+		if v, ok := Value(fields[p]); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// Value applies DESIGN §2's value rules: trimmed; empty and the literal
+// "null" (exactly, as the Bulk Extract writes it) are NULL.
+func Value(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "null" {
+		return "", false
+	}
+	return s, true
+}
+
+func (r *Reader) finish() error {
+	// Hash what the parser did not need, so the digest covers the file.
+	if _, err := io.Copy(io.Discard, r.count); err != nil {
+		return &FileError{File: r.src.Path, Err: err}
+	}
+	r.stats.SHA256 = hex.EncodeToString(r.sum.Sum(nil))
+	r.stats.Bytes = r.count.n
+	return nil
+}
+
+func asFileError(path string, err error) error {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		if fe.File == "" {
+			fe.File = path
+		}
+		return err
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
+		err = fmt.Errorf("truncated or corrupt file: %w", err)
+	}
+	return &FileError{File: path, Err: err}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,174 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Format is the layout of an input file.
+type Format string
+
+const (
+	CSV     Format = "csv"
+	TSV     Format = "tsv"
+	JSONL   Format = "jsonl"
+	Parquet Format = "parquet"
+)
+
+// Source is one input file of a run. Index is its position among the run's
+// inputs: rows are ordered by (Index, line), which is how ties between two
+// rows of one person are broken.
+type Source struct {
+	Path   string
+	Format Format
+	Gzip   bool
+	Index  int32
+}
+
+// FileError is a problem with a whole file: it fails the run before
+// anything is written. Line is 0 when the problem is not tied to a line.
+type FileError struct {
+	File string
+	Line int64
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// ErrNoInput is returned when a path, directory or glob matches no file.
+var ErrNoInput = errors.New("matches no input file")
+
+// Discover expands the given paths into the run's inputs, in order: a file
+// is taken as is; a directory contributes the files under it with a known
+// extension, in lexical order, skipping hidden ones; anything else is a
+// glob. A pattern that matches nothing is an error, and so is a file given
+// twice.
+func Discover(patterns []string) ([]Source, error) {
+	var out []Source
+	seen := map[string]bool{}
+	add := func(path string, explicit bool) error {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return err
+		}
+		if seen[abs] {
+			return &FileError{File: path, Err: errors.New("given more than once")}
+		}
+		f, gz, err := detect(path, explicit)
+		if err != nil || f == "" {
+			return err
+		}
+		seen[abs] = true
+		out = append(out, Source{Path: path, Format: f, Gzip: gz, Index: int32(len(out))})
+		return nil
+	}
+	for _, p := range patterns {
+		var matches []string
+		if _, err := os.Stat(p); err == nil {
+			matches = []string{p}
+		} else if m, gerr := filepath.Glob(p); gerr == nil {
+			matches = m
+		} else {
+			return nil, &FileError{File: p, Err: gerr}
+		}
+		n := len(out)
+		for _, m := range matches {
+			info, err := os.Stat(m)
+			if err != nil {
+				return nil, &FileError{File: m, Err: err}
+			}
+			if !info.IsDir() {
+				if err := add(m, true); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			var files []string
+			err = filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if path != m && strings.HasPrefix(d.Name(), ".") {
+					if d.IsDir() {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if !d.IsDir() {
+					files = append(files, path)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, &FileError{File: m, Err: err}
+			}
+			slices.Sort(files)
+			for _, f := range files {
+				if err := add(f, false); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if len(out) == n {
+			return nil, &FileError{File: p, Err: ErrNoInput}
+		}
+	}
+	return out, nil
+}
+
+// detect tells a file's format from its extension (under an optional .gz),
+// or, for a file named explicitly with no known extension, from its first
+// bytes. Files found in a directory walk with no known extension are skipped
+// (format ""), so a README next to the exports does no harm.
+func detect(path string, explicit bool) (Format, bool, error) {
+	name := strings.ToLower(filepath.Base(path))
+	gz := strings.HasSuffix(name, ".gz")
+	name = strings.TrimSuffix(name, ".gz")
+	switch filepath.Ext(name) {
+	case ".csv", ".txt":
+		return CSV, gz, nil
+	case ".tsv", ".tab":
+		return TSV, gz, nil
+	case ".jsonl", ".ndjson", ".json":
+		return JSONL, gz, nil
+	case ".parquet", ".pq":
+		return Parquet, false, nil
+	}
+	if !explicit {
+		return "", false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false, &FileError{File: path, Err: err}
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", false, &FileError{File: path, Err: err}
+	}
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte("PAR1")):
+		return Parquet, false, nil
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return CSV, true, nil
+	case bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\ufeff"), []byte("{")):
+		return JSONL, false, nil
+	}
+	return CSV, false, nil
+}

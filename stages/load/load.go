@@ -1,0 +1,212 @@
+// Package load is the last stage of a people sync: it stages the run's
+// people, exclusions and rejects as Parquet, then in one DuckDB transaction
+// detects changes (sql/changes.sql), applies them, reports duplicate emails,
+// records the run and writes the run's Parquet snapshots. Snapshots are
+// written to a staging directory inside the transaction and moved into
+// snapshots/<table>/run_id=<id>/ after the commit, so a reader never sees a
+// half-written partition; runs/<id>.json is written last, by rename.
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/actsync/actsync/pipeline"
+	sqlfiles "github.com/actsync/actsync/sql"
+)
+
+// Loader is the load stage of one run. Create it with New, Write every
+// batch, then Commit or Abort.
+type Loader struct {
+	st      *State
+	ledger  *pipeline.Ledger
+	runID   int64
+	full    bool
+	staging string
+	people  *stagingFile
+	done    bool
+}
+
+// New prepares run runID against st. full declares the inputs a complete
+// export: active people absent from them are deactivated.
+func New(st *State, ledger *pipeline.Ledger, runID int64, full bool) (*Loader, error) {
+	staging := filepath.Join(st.Dir, stagingDir, "run-"+strconv.FormatInt(runID, 10))
+	// A staging directory left by a run that died is garbage: its run never
+	// committed.
+	if err := os.RemoveAll(staging); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(staging, 0o700); err != nil {
+		return nil, err
+	}
+	people, err := newStagingFile(filepath.Join(staging, "people.parquet"), pipeline.KeyedPersonSchema)
+	if err != nil {
+		os.RemoveAll(staging)
+		return nil, err
+	}
+	return &Loader{st: st, ledger: ledger, runID: runID, full: full, staging: staging, people: people}, nil
+}
+
+// Write stages a batch of pipeline.KeyedPersonSchema; it borrows b.
+func (l *Loader) Write(ctx context.Context, b arrow.RecordBatch) error {
+	return l.people.Write(b)
+}
+
+// Abort discards the staged run. It is safe after Commit.
+func (l *Loader) Abort() error {
+	l.people.Close()
+	if l.done {
+		return nil
+	}
+	l.done = true
+	return os.RemoveAll(l.staging)
+}
+
+// Commit applies the run in one transaction and fills the report's change,
+// people and duplicate counts.
+func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
+	if err := l.people.Close(); err != nil {
+		return fmt.Errorf("staging people: %w", err)
+	}
+	exclusions, err := l.stageBatch("exclusions.parquet", pipeline.ExclusionSchema, l.ledger.Exclusions())
+	if err != nil {
+		return err
+	}
+	rejects, err := l.stageBatch("rejects.parquet", pipeline.RejectSchema, l.ledger.Rejects())
+	if err != nil {
+		return err
+	}
+
+	conn := l.st.conn
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	exec := func(name string, args ...any) error {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name), args...); err != nil {
+			return fmt.Errorf("%s.sql: %w", name, err)
+		}
+		return nil
+	}
+	for i, in := range report.Inputs {
+		if err := exec("insert_input", l.runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+			return err
+		}
+	}
+	steps := []struct {
+		name string
+		args []any
+	}{
+		{"stage_people", []any{l.people.path}},
+		{"insert_exclusions", []any{l.runID, exclusions}},
+		{"insert_rejects", []any{l.runID, rejects}},
+		{"changes", []any{l.runID, l.full}},
+		{"apply_people", []any{l.runID}},
+		{"deactivate_people", []any{l.runID}},
+		{"mark_changed", []any{l.runID}},
+		{"duplicate_emails", []any{l.runID}},
+	}
+	for _, s := range steps {
+		if err := exec(s.name, s.args...); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DROP TABLE incoming"); err != nil {
+		return err
+	}
+	c := &report.Changes
+	if err := tx.QueryRowContext(ctx, sqlfiles.Text("run_counts"), l.runID).Scan(
+		&c.Insert, &c.Update, &c.Deactivate, &c.Reactivate,
+		&report.Active, &report.Inactive, &report.DupGroups, &report.DupPeople); err != nil {
+		return fmt.Errorf("run_counts.sql: %w", err)
+	}
+	report.FinishedAt = time.Now().UTC()
+	doc, err := json.Marshal(report)
+	if err != nil {
+		return err
+	}
+	r := report.Rows
+	if err := exec("insert_run", l.runID, report.StartedAt, report.FinishedAt, report.Full,
+		r.Read, r.Synced, r.Excluded, r.Rejected, r.Superseded,
+		c.Insert, c.Update, c.Deactivate, c.Reactivate,
+		report.Active, report.Inactive, report.DupGroups, string(doc)); err != nil {
+		return err
+	}
+	snapshots := filepath.Join(l.staging, "snapshots")
+	for _, table := range SnapshotTables {
+		dir := filepath.Join(snapshots, table)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, snapshotSQL(table, l.runID, filepath.Join(dir, "data.parquet"))); err != nil {
+			return fmt.Errorf("snapshot %s: %w", table, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	l.done = true
+
+	// The run is committed. What follows publishes files derived from it;
+	// a failure here is reported but cannot undo the commit.
+	var errs []error
+	for _, table := range SnapshotTables {
+		dst := filepath.Join(l.st.Dir, SnapshotDir, table, "run_id="+strconv.FormatInt(l.runID, 10))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, os.Rename(filepath.Join(snapshots, table), dst))
+	}
+	errs = append(errs, writeFileAtomic(filepath.Join(l.st.Dir, RunsDir, strconv.FormatInt(l.runID, 10)+".json"), append(doc, '\n')))
+	errs = append(errs, os.RemoveAll(l.staging))
+	return errors.Join(errs...)
+}
+
+// stageBatch writes one batch (which it releases) to a staging file and
+// returns the file's path.
+func (l *Loader) stageBatch(name string, schema *arrow.Schema, b arrow.RecordBatch) (string, error) {
+	defer b.Release()
+	path := filepath.Join(l.staging, name)
+	f, err := newStagingFile(path, schema)
+	if err != nil {
+		return "", err
+	}
+	if err := f.Write(b); err != nil {
+		f.Close()
+		return "", fmt.Errorf("staging %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("staging %s: %w", name, err)
+	}
+	return path, nil
+}
+
+// snapshotSQL is the COPY statement of one table's snapshot. COPY takes no
+// bound parameters: the run id is an integer and the path goes through
+// QuoteString. The run_id column is left out: the hive partition holds it.
+func snapshotSQL(table string, runID int64, path string) string {
+	query := "SELECT * FROM people ORDER BY marketo_id"
+	if table != "people" {
+		query = fmt.Sprintf("SELECT * EXCLUDE (run_id) FROM %s WHERE run_id = %d ORDER BY ALL", table, runID)
+	}
+	return fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd)", query, sqlfiles.QuoteString(path))
+}
+
+// writeFileAtomic writes data to path by rename, readable by the owner only.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

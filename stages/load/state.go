@@ -1,0 +1,100 @@
+package load
+
+import (
+	"context"
+	dbsql "database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+
+	sqlfiles "github.com/actsync/actsync/sql"
+)
+
+// Layout of a state directory (DESIGN §4).
+const (
+	DatabaseFile = "actions.duckdb"
+	SnapshotDir  = "snapshots"
+	RunsDir      = "runs"
+	stagingDir   = ".staging"
+)
+
+// SnapshotTables are the tables written as Parquet snapshots by every run,
+// under snapshots/<table>/run_id=<id>/. people is the whole table as it
+// stands after the run; the others hold the run's own rows.
+var SnapshotTables = []string{"people", "changes", "exclusions", "rejects", "duplicate_emails"}
+
+// State is an open state directory. It holds one DuckDB connection for its
+// lifetime: temp tables belong to a connection, and DuckDB's file lock on
+// the database makes a second writer fail at open. Close it.
+type State struct {
+	Dir  string
+	db   *dbsql.DB
+	conn *dbsql.Conn
+}
+
+// Open opens (creating if needed) the state in dir for writing.
+func Open(ctx context.Context, dir string) (*State, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	for _, d := range []string{SnapshotDir, RunsDir} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+			return nil, err
+		}
+	}
+	st, err := open(ctx, dir, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.conn.ExecContext(ctx, sqlfiles.Text("schema")); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("create schema: %w", err)
+	}
+	return st, nil
+}
+
+// OpenReadOnly opens an existing state for reading; it never writes.
+func OpenReadOnly(ctx context.Context, dir string) (*State, error) {
+	if _, err := os.Stat(filepath.Join(dir, DatabaseFile)); err != nil {
+		return nil, fmt.Errorf("no actsync state in %s (run `actsync run` first): %w", dir, err)
+	}
+	return open(ctx, dir, true)
+}
+
+func open(ctx context.Context, dir string, readOnly bool) (*State, error) {
+	dsn := filepath.Join(dir, DatabaseFile)
+	if readOnly {
+		dsn += "?access_mode=read_only"
+	}
+	db, err := dbsql.Open("duckdb", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dsn, err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", filepath.Join(dir, DatabaseFile), err)
+	}
+	return &State{Dir: dir, db: db, conn: conn}, nil
+}
+
+// Conn is the state's one connection.
+func (s *State) Conn() *dbsql.Conn { return s.conn }
+
+// NextRunID is the id the next run will get.
+func (s *State) NextRunID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.conn.QueryRowContext(ctx, sqlfiles.Text("next_run_id")).Scan(&id)
+	return id, err
+}
+
+// Close closes the connection and the database.
+func (s *State) Close() error {
+	err := s.conn.Close()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
