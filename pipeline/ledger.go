@@ -148,7 +148,6 @@ func (l *Ledger) Close() {
 	l.ex.Release()
 }
 
-
 // ExclusionSchema is the layout of Ledger.Exclusions: one row per input row
 // that was eligible-checked and failed R2, with its Marketo id.
 var ExclusionSchema = arrow.NewSchema([]arrow.Field{

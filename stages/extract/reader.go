@@ -30,7 +30,6 @@ type Options struct {
 	BatchRows int
 }
 
-
 // row is one record of an input file: its values aligned with the file's
 // header, and the line it starts on. raw renders the record for a reject.
 type row struct {
