@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -108,3 +109,6 @@ func byReason(m map[string]int64) string {
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
 }
+
+// RunIDString is the run id as used in file names.
+func (r *Report) RunIDString() string { return strconv.FormatInt(r.RunID, 10) }

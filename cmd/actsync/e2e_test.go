@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/stages/load"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// goldenTables are the outputs compared after the three fixture days. Run
+// bookkeeping that changes with the clock (timestamps, timings, the JSON
+// report) is left out; everything else is compared as stored.
+var goldenTables = map[string]string{
+	"people":           `SELECT * FROM people ORDER BY marketo_id`,
+	"changes":          `SELECT * FROM changes ORDER BY run_id, marketo_id`,
+	"exclusions":       `SELECT * FROM exclusions ORDER BY run_id, source_file, source_line`,
+	"rejects":          `SELECT * FROM rejects ORDER BY run_id, source_file, line, field`,
+	"duplicate_emails": `SELECT * FROM duplicate_emails ORDER BY run_id, email_key`,
+	"runs":             `SELECT * EXCLUDE (started_at, finished_at, report) FROM runs ORDER BY run_id`,
+	"inputs":           `SELECT * FROM inputs ORDER BY run_id, file_index`,
+}
+
+// fixtureDays are the three nightly runs of fixtures/README.md.
+var fixtureDays = [][]string{
+	{"run", "--people", "../../fixtures/people/day1"},
+	{"run", "--people", "../../fixtures/people/day2"},
+	{"run", "--full", "--people", "../../fixtures/people/day3/2026-11-03-full.csv.gz"},
+}
+
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("actsync %s: exit %d: %s", strings.Join(args, " "), code, stderr.String())
+	}
+	return stdout.String()
+}
+
+func TestFixtureDaysGolden(t *testing.T) {
+	state := t.TempDir()
+	for _, day := range fixtureDays {
+		runOK(t, append(day, "--state", state)...)
+	}
+	for table, query := range goldenTables {
+		t.Run(table, func(t *testing.T) {
+			got := runOK(t, "query", "--state", state, "--format", "csv", query)
+			compareGolden(t, filepath.Join("testdata", "golden", table+".csv"), got)
+		})
+	}
+
+	// Rerunning the last day changes nothing and says so.
+	out := runOK(t, append(fixtureDays[2], "--state", state)...)
+	if !strings.Contains(out, "no changes") {
+		t.Errorf("rerun summary does not say there were no changes:\n%s", out)
+	}
+	n := runOK(t, "query", "--state", state, "--format", "csv", "SELECT count(*) FROM changes WHERE run_id = 4")
+	if n != "count_star()\n0\n" {
+		t.Errorf("rerun wrote change rows: %q", n)
+	}
+}
+
+func TestRunReportsBalanceAndSnapshotsMatchTables(t *testing.T) {
+	state := t.TempDir()
+	for i, day := range fixtureDays {
+		out := runOK(t, append(day, "--state", state, "--json")...)
+		var rep pipeline.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("day %d: --json output is not a report: %v\n%s", i+1, err, out)
+		}
+		if !rep.Rows.Balanced() || rep.Rows.Read == 0 {
+			t.Errorf("day %d: rows do not balance: %+v", i+1, rep.Rows)
+		}
+		file, err := os.ReadFile(filepath.Join(state, load.RunsDir, rep.RunIDString()+".json"))
+		if err != nil {
+			t.Fatalf("day %d: run report file: %v", i+1, err)
+		}
+		var onDisk pipeline.Report
+		if err := json.Unmarshal(file, &onDisk); err != nil || !reflect.DeepEqual(onDisk.Rows, rep.Rows) {
+			t.Errorf("day %d: runs/%d.json differs from --json output (%v)", i+1, rep.RunID, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(state, ".staging", "run-1")); !os.IsNotExist(err) {
+		t.Errorf("staging directory left behind: %v", err)
+	}
+	// Every snapshot partition equals what the tables hold for that run, and
+	// a reader with hive partitioning sees the run_id column.
+	for _, table := range load.SnapshotTables {
+		glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
+		snap := runOK(t, "query", "--state", state, "--format", "csv",
+			`SELECT run_id, count(*) FROM read_parquet('`+glob+`', hive_partitioning = true) GROUP BY ALL ORDER BY ALL`)
+		var want string
+		if table == "people" {
+			// people snapshots are the whole table after each run; the last
+			// one must equal the table.
+			want = runOK(t, "query", "--state", state, "--format", "csv",
+				`SELECT count(*) FROM people`)
+			last := runOK(t, "query", "--state", state, "--format", "csv",
+				`SELECT count(*) FROM read_parquet('`+glob+`', hive_partitioning = true) WHERE run_id = 3`)
+			if last != want {
+				t.Errorf("people snapshot of run 3 has %q rows, table has %q", last, want)
+			}
+			continue
+		}
+		want = runOK(t, "query", "--state", state, "--format", "csv",
+			`SELECT run_id, count(*) FROM `+table+` GROUP BY ALL ORDER BY ALL`)
+		if snap != want {
+			t.Errorf("%s snapshots per run:\n%s\nwant (from the table):\n%s", table, snap, want)
+		}
+	}
+}
+
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run with -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
