@@ -116,6 +116,12 @@ func text(v any) string {
 		return ""
 	case []byte:
 		return string(v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = text(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
 	case fmt.Stringer:
 		return v.String()
 	}
