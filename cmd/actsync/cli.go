@@ -17,6 +17,7 @@ Usage:
   actsync run     --people PATH [--people PATH ...] [--state DIR] [--full] [--json]
   actsync status  [--state DIR] [--json]
   actsync query   [--state DIR] [--format table|csv|json] SQL
+  actsync generate --people N [--activities M] [--seed S] --out DIR
 
 Run 'actsync COMMAND --help' for the flags of a command.
 `
@@ -36,6 +37,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = statusCmd(ctx, rest, stdout, stderr)
 	case "query":
 		err = queryCmd(ctx, rest, stdout, stderr)
+	case "generate":
+		err = generateCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -92,9 +92,11 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	}
 	defer tx.Rollback()
 	exec := func(name string, args ...any) error {
+		t := time.Now()
 		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name), args...); err != nil {
 			return fmt.Errorf("%s.sql: %w", name, err)
 		}
+		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + name, Seconds: time.Since(t).Seconds()})
 		return nil
 	}
 	for i, in := range report.Inputs {
@@ -147,14 +149,18 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
 		}
+		t := time.Now()
 		if _, err := tx.ExecContext(ctx, snapshotSQL(table, l.runID, filepath.Join(dir, "data.parquet"))); err != nil {
 			return fmt.Errorf("snapshot %s: %w", table, err)
 		}
+		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/snapshot " + table, Seconds: time.Since(t).Seconds()})
 	}
+	t := time.Now()
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	l.done = true
+	report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/commit", Seconds: time.Since(t).Seconds()})
 
 	// The run is committed. What follows publishes files derived from it;
 	// a failure here is reported but cannot undo the commit.

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// dumpState renders everything a run can change: every table and the file
+// tree under the state directory.
+func dumpState(t *testing.T, state string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, table := range []string{"people", "changes", "exclusions", "rejects", "duplicate_emails", "runs", "inputs"} {
+		b.WriteString(runOK(t, "query", "--state", state, "--format", "csv", "SELECT * FROM "+table+" ORDER BY ALL"))
+	}
+	filepath.WalkDir(state, func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.Name() != "actions.duckdb" && d.Name() != "actions.duckdb.wal" {
+			rel, _ := filepath.Rel(state, path)
+			b.WriteString(rel + "\n")
+		}
+		return nil
+	})
+	return b.String()
+}
+
+func TestFailedRunChangesNothing(t *testing.T) {
+	state := t.TempDir()
+	runOK(t, "run", "--state", state, "--people", "../../fixtures/people/day1")
+	before := dumpState(t, state)
+
+	tests := []struct {
+		name    string
+		people  []string
+		wantErr []string // substrings of the one-line error
+	}{
+		{"missing owner column", []string{"../../fixtures/people/day2", "../../fixtures/people/bad/missing_owner_column.csv"},
+			[]string{"missing_owner_column.csv", "no sales_owner_id column", "found id,"}},
+		{"empty file", []string{"../../fixtures/people/bad/empty.csv"},
+			[]string{"empty.csv", "empty file"}},
+		{"no such path", []string{"../../fixtures/people/nope-*.csv"},
+			[]string{"nope-*.csv", "matches no input file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"run", "--state", state}
+			for _, p := range tt.people {
+				args = append(args, "--people", p)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), args, &stdout, &stderr)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr.String())
+			}
+			msg := stderr.String()
+			if strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "actsync: ") {
+				t.Errorf("error is not one line starting with actsync: %q", msg)
+			}
+			for _, want := range tt.wantErr {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q does not mention %q", msg, want)
+				}
+			}
+			if after := dumpState(t, state); after != before {
+				t.Errorf("failed run changed the state:\n--- before\n%s\n--- after\n%s", before, after)
+			}
+		})
+	}
+}
+
+func TestHeaderOnlyFileIsAnEmptyRun(t *testing.T) {
+	state := t.TempDir()
+	out := runOK(t, "run", "--state", state, "--people", "../../fixtures/people/bad/header_only.csv")
+	if !strings.Contains(out, "0 rows read") || !strings.Contains(out, "no changes") {
+		t.Errorf("summary of a header-only run:\n%s", out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{nil, 2},
+		{[]string{"frobnicate"}, 2},
+		{[]string{"run"}, 2},
+		{[]string{"run", "--bogus"}, 2},
+		{[]string{"run", "--help"}, 0},
+		{[]string{"query", "--state", "/nonexistent/state", "SELECT 1"}, 1},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), tt.args, &stdout, &stderr); code != tt.code {
+			t.Errorf("actsync %v: exit %d, want %d (stderr %q)", tt.args, code, tt.code, stderr.String())
+		}
+	}
+}
