@@ -49,4 +49,3 @@ func BenchmarkRunPeople(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*i)/b.Elapsed().Seconds(), "people/s")
 }
-
