@@ -1,4 +1,5 @@
--- The run's synced people, from the staging Parquet file written by load.
+-- The run's synced people, read from the staging Parquet file written by
+-- load. A view, not a table: DuckDB scans the file (in parallel) where a
+-- statement needs it instead of materialising it once more.
 -- $1: staging file path. One row per person (filter kept one winner each).
-CREATE TEMP TABLE incoming AS
-SELECT * FROM read_parquet($1);
+SET VARIABLE actsync_incoming = $1;

@@ -9,6 +9,7 @@ package load
 
 import (
 	"context"
+	dbsql "database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,18 @@ import (
 	sqlfiles "github.com/actsync/actsync/sql"
 )
 
+// Step is further work inside a run's transaction, done after the people
+// changes are applied and before duplicate emails and counts are computed:
+// the reconcile step. A step may add change rows of its own (a lifecycle
+// deactivation) and update people accordingly; it must bind values as
+// parameters. Tables it names in SnapshotTables have a run_id column and get
+// a snapshot of the run's rows like the people tables.
+type Step interface {
+	Name() string
+	Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error
+	SnapshotTables() []string
+}
+
 // Loader is the load stage of one run. Create it with New, Write every
 // batch, then Commit or Abort.
 type Loader struct {
@@ -33,7 +46,15 @@ type Loader struct {
 	staging string
 	people  *stagingFile
 	done    bool
+	steps   []Step
 }
+
+// AddStep adds a step to run inside the transaction, in the order added.
+func (l *Loader) AddStep(s Step) { l.steps = append(l.steps, s) }
+
+// StagingDir is the run's private scratch directory, removed after the run;
+// steps may stage their own files there.
+func (l *Loader) StagingDir() string { return l.staging }
 
 // New prepares run runID against st. full declares the inputs a complete
 // export: active people absent from them are deactivated.
@@ -109,20 +130,32 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		args []any
 	}{
 		{"stage_people", []any{l.people.path}},
+		{"incoming_view", nil},
 		{"insert_exclusions", []any{l.runID, exclusions}},
 		{"insert_rejects", []any{l.runID, rejects}},
 		{"changes", []any{l.runID, l.full}},
-		{"apply_people", []any{l.runID}},
+		{"update_people", []any{l.runID}},
+		{"insert_people", []any{l.runID}},
 		{"deactivate_people", []any{l.runID}},
-		{"mark_changed", []any{l.runID}},
-		{"duplicate_emails", []any{l.runID}},
 	}
 	for _, s := range steps {
 		if err := exec(s.name, s.args...); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE incoming"); err != nil {
+	for _, s := range l.steps {
+		t := time.Now()
+		if err := s.Apply(ctx, tx, l.runID, report); err != nil {
+			return fmt.Errorf("%s: %w", s.Name(), err)
+		}
+		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + s.Name(), Seconds: time.Since(t).Seconds()})
+	}
+	for _, name := range []string{"mark_changed", "duplicate_emails"} {
+		if err := exec(name, l.runID); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DROP VIEW incoming"); err != nil {
 		return err
 	}
 	c := &report.Changes
@@ -144,7 +177,8 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		return err
 	}
 	snapshots := filepath.Join(l.staging, "snapshots")
-	for _, table := range SnapshotTables {
+	tables := l.snapshotTables()
+	for _, table := range tables {
 		dir := filepath.Join(snapshots, table)
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
@@ -165,7 +199,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	// The run is committed. What follows publishes files derived from it;
 	// a failure here is reported but cannot undo the commit.
 	var errs []error
-	for _, table := range SnapshotTables {
+	for _, table := range tables {
 		dst := filepath.Join(l.st.Dir, SnapshotDir, table, "run_id="+strconv.FormatInt(l.runID, 10))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 			errs = append(errs, err)
@@ -174,8 +208,18 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		errs = append(errs, os.Rename(filepath.Join(snapshots, table), dst))
 	}
 	errs = append(errs, writeFileAtomic(filepath.Join(l.st.Dir, RunsDir, strconv.FormatInt(l.runID, 10)+".json"), append(doc, '\n')))
-	errs = append(errs, os.RemoveAll(l.staging))
+	if os.Getenv("ACTSYNC_KEEP_STAGING") == "" {
+		errs = append(errs, os.RemoveAll(l.staging))
+	}
 	return errors.Join(errs...)
+}
+
+func (l *Loader) snapshotTables() []string {
+	tables := append([]string(nil), SnapshotTables...)
+	for _, s := range l.steps {
+		tables = append(tables, s.SnapshotTables()...)
+	}
+	return tables
 }
 
 // stageBatch writes one batch (which it releases) to a staging file and
