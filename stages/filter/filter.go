@@ -119,6 +119,8 @@ func (f *Filter) Finish(ctx context.Context) ([]arrow.RecordBatch, error) {
 		}
 	}
 	f.winners = nil
+	// compute allocates from the context's allocator, not from a parameter.
+	ctx = compute.WithAllocator(ctx, f.mem)
 	out := make([]arrow.RecordBatch, 0, len(f.batches))
 	release := func() {
 		for _, b := range out {
@@ -159,7 +161,8 @@ func Eligibility(owner *array.String, i int) string {
 	if owner.IsNull(i) {
 		return pipeline.ReasonNoSalesOwner
 	}
-	if strings.HasPrefix(owner.Value(i), QueuePrefix) {
+	// An email address is a user even when it happens to start with 00G.
+	if v := owner.Value(i); strings.HasPrefix(v, QueuePrefix) && !strings.Contains(v, "@") {
 		return pipeline.ReasonOwnerIsQueue
 	}
 	return ""

@@ -1,0 +1,207 @@
+package pipeline_test
+
+import (
+	"maps"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/actsync/actsync/pipeline"
+)
+
+func renderRejects(t testing.TB, b arrow.RecordBatch) []pipeline.Reject {
+	t.Helper()
+	if !b.Schema().Equal(pipeline.RejectSchema) {
+		t.Fatalf("schema = %s, want pipeline.RejectSchema", b.Schema())
+	}
+	out := make([]pipeline.Reject, b.NumRows())
+	field := b.Column(3).(*array.String)
+	for i := range out {
+		out[i] = pipeline.Reject{
+			File:   b.Column(0).(*array.Int32).Value(i),
+			Line:   b.Column(1).(*array.Int64).Value(i),
+			Reason: b.Column(2).(*array.String).Value(i),
+			Detail: b.Column(4).(*array.String).Value(i),
+			Raw:    b.Column(5).(*array.String).Value(i),
+		}
+		if field.IsValid(i) {
+			out[i].Field = field.Value(i)
+			if out[i].Field == "" {
+				t.Errorf("reject %d: empty field name instead of NULL", i)
+			}
+		}
+	}
+	return out
+}
+
+type exclusion struct {
+	ID     int64
+	Reason string
+	File   int32
+	Line   int64
+}
+
+func renderExclusions(t testing.TB, b arrow.RecordBatch) []exclusion {
+	t.Helper()
+	if !b.Schema().Equal(pipeline.ExclusionSchema) {
+		t.Fatalf("schema = %s, want pipeline.ExclusionSchema", b.Schema())
+	}
+	out := make([]exclusion, b.NumRows())
+	for i := range out {
+		out[i] = exclusion{
+			ID:     b.Column(0).(*array.Int64).Value(i),
+			Reason: b.Column(1).(*array.String).Value(i),
+			File:   b.Column(2).(*array.Int32).Value(i),
+			Line:   b.Column(3).(*array.Int64).Value(i),
+		}
+	}
+	return out
+}
+
+func TestLedger(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	l := pipeline.NewLedger(mem)
+	defer l.Close()
+
+	rejects := []pipeline.Reject{
+		{File: 0, Line: 2, Reason: pipeline.ReasonMalformedRow, Detail: "wrong number of fields", Raw: `1,"Ana`},
+		{File: 0, Line: 7, Reason: pipeline.ReasonInvalidSFDCID, Field: pipeline.ColSFDCLeadID, Detail: "sfdc_lead_id: bad", Raw: "00Q123"},
+		{File: 1, Line: 3, Reason: pipeline.ReasonInvalidMarketoID, Detail: "id: not a positive integer", Raw: "abc,Bo"},
+		{File: 1, Line: 4, Reason: pipeline.ReasonMalformedRow, Detail: "bare quote", Raw: `2,B"o`},
+		{File: 1, Line: 9, Reason: pipeline.ReasonInvalidSFDCID, Field: pipeline.ColSFDCAccountID, Detail: "sfdc_account_id: bad", Raw: "001"},
+		{File: 2, Line: 5, Reason: pipeline.ReasonInvalidUpdatedAt, Field: pipeline.ColUpdatedAt, Detail: "updated_at: bad", Raw: "yesterday"},
+	}
+	for _, r := range rejects {
+		l.Reject(r)
+	}
+	exclusions := []exclusion{
+		{10, pipeline.ReasonNoSalesOwner, 0, 3},
+		{11, pipeline.ReasonOwnerIsQueue, 0, 4},
+		{12, pipeline.ReasonNoSalesOwner, 1, 8},
+	}
+	for _, e := range exclusions {
+		l.Exclude(e.ID, e.Reason, e.File, e.Line)
+	}
+
+	rows, fields := l.Counts()
+	wantRows := map[string]int64{pipeline.ReasonMalformedRow: 2, pipeline.ReasonInvalidMarketoID: 1}
+	wantFields := map[string]int64{pipeline.ReasonInvalidSFDCID: 2, pipeline.ReasonInvalidUpdatedAt: 1}
+	if !maps.Equal(rows, wantRows) {
+		t.Errorf("row rejects = %v, want %v", rows, wantRows)
+	}
+	if !maps.Equal(fields, wantFields) {
+		t.Errorf("field rejects = %v, want %v", fields, wantFields)
+	}
+	// A field reject leaves its row in the flow: only row rejects count.
+	if got := l.RejectedRows(); got != 3 {
+		t.Errorf("RejectedRows = %d, want 3", got)
+	}
+	wantEx := map[string]int64{pipeline.ReasonNoSalesOwner: 2, pipeline.ReasonOwnerIsQueue: 1}
+	if got := l.Excluded(); !maps.Equal(got, wantEx) {
+		t.Errorf("Excluded = %v, want %v", got, wantEx)
+	}
+
+	// The counts are copies.
+	rows[pipeline.ReasonMalformedRow] = 100
+	l.Excluded()[pipeline.ReasonNoSalesOwner] = 100
+	if rows, _ := l.Counts(); rows[pipeline.ReasonMalformedRow] != 2 {
+		t.Errorf("Counts shares its map with the ledger")
+	}
+	if got := l.Excluded()[pipeline.ReasonNoSalesOwner]; got != 2 {
+		t.Errorf("Excluded shares its map with the ledger")
+	}
+
+	rb := l.Rejects()
+	if got := renderRejects(t, rb); !slices.Equal(got, rejects) {
+		t.Errorf("Rejects:\n got %+v\nwant %+v", got, rejects)
+	}
+	rb.Release()
+	eb := l.Exclusions()
+	if got := renderExclusions(t, eb); !slices.Equal(got, exclusions) {
+		t.Errorf("Exclusions = %+v, want %+v", got, exclusions)
+	}
+	eb.Release()
+
+	// Taking the batches empties the builders but keeps the counts.
+	rb = l.Rejects()
+	eb = l.Exclusions()
+	if rb.NumRows() != 0 || eb.NumRows() != 0 {
+		t.Errorf("second Rejects/Exclusions = %d/%d rows, want 0/0", rb.NumRows(), eb.NumRows())
+	}
+	rb.Release()
+	eb.Release()
+	if got := l.RejectedRows(); got != 3 {
+		t.Errorf("RejectedRows after Rejects = %d, want 3", got)
+	}
+	l.Reject(pipeline.Reject{File: 3, Line: 1, Reason: pipeline.ReasonMalformedRow, Raw: "x"})
+	rb = l.Rejects()
+	defer rb.Release()
+	if got := renderRejects(t, rb); len(got) != 1 || got[0].Line != 1 || got[0].File != 3 {
+		t.Errorf("Rejects after refill = %+v", got)
+	}
+}
+
+func TestLedgerEmpty(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	l := pipeline.NewLedger(mem)
+	defer l.Close()
+	rb, eb := l.Rejects(), l.Exclusions()
+	defer rb.Release()
+	defer eb.Release()
+	if rb.NumRows() != 0 || eb.NumRows() != 0 {
+		t.Errorf("empty ledger: %d rejects, %d exclusions", rb.NumRows(), eb.NumRows())
+	}
+	renderRejects(t, rb)
+	renderExclusions(t, eb)
+	rows, fields := l.Counts()
+	if len(rows)+len(fields) != 0 || l.RejectedRows() != 0 || len(l.Excluded()) != 0 {
+		t.Errorf("empty ledger counts: %v %v %d %v", rows, fields, l.RejectedRows(), l.Excluded())
+	}
+}
+
+// Stages record into one ledger from several goroutines.
+func TestLedgerConcurrent(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	l := pipeline.NewLedger(mem)
+	defer l.Close()
+	const workers, each = 8, 200
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				l.Reject(pipeline.Reject{File: int32(w), Line: int64(i), Reason: pipeline.ReasonMalformedRow, Raw: "r"})
+				l.Reject(pipeline.Reject{File: int32(w), Line: int64(i), Reason: pipeline.ReasonInvalidSFDCID, Field: pipeline.ColSFDCLeadID, Raw: "f"})
+				l.Exclude(int64(w*each+i), pipeline.ReasonOwnerIsQueue, int32(w), int64(i))
+				_, _ = l.Counts()
+			}
+		})
+	}
+	wg.Wait()
+	rows, fields := l.Counts()
+	if rows[pipeline.ReasonMalformedRow] != workers*each || fields[pipeline.ReasonInvalidSFDCID] != workers*each {
+		t.Errorf("counts = %v %v, want %d each", rows, fields, workers*each)
+	}
+	if got := l.RejectedRows(); got != workers*each {
+		t.Errorf("RejectedRows = %d, want %d", got, workers*each)
+	}
+	rb, eb := l.Rejects(), l.Exclusions()
+	defer rb.Release()
+	defer eb.Release()
+	if rb.NumRows() != 2*workers*each || eb.NumRows() != workers*each {
+		t.Errorf("batches hold %d rejects, %d exclusions", rb.NumRows(), eb.NumRows())
+	}
+	// Every column of a reject row was appended under the same lock: the
+	// field is set exactly on the field-level rejects.
+	for _, r := range renderRejects(t, rb) {
+		if (r.Field != "") != (r.Reason == pipeline.ReasonInvalidSFDCID) {
+			t.Errorf("torn reject %+v", r)
+		}
+	}
+}
