@@ -82,16 +82,18 @@ func (m *Mapper) sfdcIDs(in arrow.RecordBatch, name string, lenient bool, reject
 	defer b.Release()
 	b.Reserve(src.Len())
 	b.ReserveData(len(src.ValueBytes()) + 3*src.Len())
+	buf := make([]byte, 0, 18)
 	for i := 0; i < src.Len(); i++ {
 		if src.IsNull(i) {
 			b.AppendNull()
 			continue
 		}
 		v := src.Value(i)
-		norm, ok := NormalizeSFDCID(v)
+		var ok bool
+		buf, ok = AppendSFDCID(buf[:0], v)
 		switch {
 		case ok:
-			b.Append(norm)
+			b.BinaryBuilder.Append(buf)
 		case lenient:
 			b.Append(v)
 		default:

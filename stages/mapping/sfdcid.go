@@ -10,19 +10,27 @@ const checksumAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 // is. Anything else (wrong length, a character outside [0-9A-Za-z]) is not
 // an id and ok is false.
 func NormalizeSFDCID(id string) (norm string, ok bool) {
-	if len(id) != 15 && len(id) != 18 {
-		return "", false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+	if len(id) == 18 {
+		if !alphanumeric(id) {
 			return "", false
 		}
-	}
-	if len(id) == 18 {
 		return id, true
 	}
-	var suffix [3]byte
+	b, ok := AppendSFDCID(nil, id)
+	return string(b), ok
+}
+
+// AppendSFDCID appends the 18-character form of id to dst, as
+// NormalizeSFDCID computes it, without allocating when dst has room. When
+// id is not a Salesforce id it returns dst unchanged and false.
+func AppendSFDCID(dst []byte, id string) ([]byte, bool) {
+	if (len(id) != 15 && len(id) != 18) || !alphanumeric(id) {
+		return dst, false
+	}
+	dst = append(dst, id...)
+	if len(id) == 18 {
+		return dst, true
+	}
 	for chunk := 0; chunk < 3; chunk++ {
 		n := 0
 		for i := 0; i < 5; i++ {
@@ -30,7 +38,17 @@ func NormalizeSFDCID(id string) (norm string, ok bool) {
 				n |= 1 << i
 			}
 		}
-		suffix[chunk] = checksumAlphabet[n]
+		dst = append(dst, checksumAlphabet[n])
 	}
-	return id + string(suffix[:]), true
+	return dst, true
+}
+
+func alphanumeric(id string) bool {
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
