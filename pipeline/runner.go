@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -191,9 +192,10 @@ func (r *Runner) extractAndFilter(ctx context.Context, report *Report) error {
 			var out arrow.RecordBatch
 			out, ferr = r.Filter.Process(ctx, b)
 			if out != nil {
-				// Filter holds its batches until Finish; anything it
-				// returns here would be a contract breach, not data.
+				// A Finisher holds its rows until Finish: a batch here
+				// would be rows the runner does not know where to send.
 				out.Release()
+				ferr = errors.Join(ferr, errors.New("filter returned rows before Finish"))
 			}
 			if ferr != nil {
 				cancel()
