@@ -1,0 +1,201 @@
+package activities
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Attribute names the reconcile SQL reads, in their canonical spelling.
+// Attribute keys that match one of them case- and space-insensitively are
+// rewritten to it ("Sent by" → "Sent By", "mergeIds" → "Merge IDs"); other
+// keys are kept as written.
+var canonicalAttrs = func() map[string]string {
+	names := []string{
+		"Sent By", "Received By", "Email Subject", "Template", "Template ID",
+		"Sales Template Name", "Sales Template URL", "Sales Campaign Name", "Sales Campaign URL",
+		"Sales Campaign ID", "Link", "Artifact ID", "Marketo Sales Person ID", "Source", "Details",
+		"Email", "Merge IDs", "Description", "Date", "Type",
+		"Sales Call Made By", "Sales Call Status", "Sales Call Subject", "Sales Phone Number Called",
+		"Sales Call Duration", "Sales Call Recording URL", "Sales Call Answered By",
+	}
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		m[nameKey(n)] = n
+	}
+	return m
+}()
+
+func canonicalAttr(name string) string {
+	if c, ok := canonicalAttrs[nameKey(name)]; ok {
+		return c
+	}
+	return name
+}
+
+var errAttrShape = errors.New("attributes are neither a JSON object nor an array of {name, value}")
+
+// attrSet is the normalised attributes of one activity. It is reused from
+// row to row; its strings are valid until the next normalise.
+type attrSet struct {
+	keys []string
+	vals []json.RawMessage
+	out  []byte
+}
+
+// normalise parses attributes given as a JSON object or as the legacy array
+// of {"name":…,"value":…} and renders them as one compact JSON object keyed
+// by display name (a later duplicate name wins). Empty input or the literal
+// null is no attributes (ok false, no error).
+func (a *attrSet) normalise(s string) (ok bool, err error) {
+	a.keys, a.vals = a.keys[:0], a.vals[:0]
+	s = strings.TrimSpace(s)
+	if s == "" || s == "null" {
+		return false, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return false, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return false, err
+			}
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				return false, err
+			}
+			a.put(kt.(string), v)
+		}
+	case json.Delim('['):
+		for dec.More() {
+			var nv struct {
+				Name  *string         `json:"name"`
+				Value json.RawMessage `json:"value"`
+			}
+			if err := dec.Decode(&nv); err != nil {
+				return false, err
+			}
+			if nv.Name == nil {
+				return false, errAttrShape
+			}
+			if nv.Value == nil {
+				nv.Value = json.RawMessage("null")
+			}
+			a.put(*nv.Name, nv.Value)
+		}
+	default:
+		return false, errAttrShape
+	}
+	if _, err := dec.Token(); err != nil { // the closing delimiter
+		return false, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return false, errors.New("data after the attributes")
+	}
+	a.render()
+	return true, nil
+}
+
+func (a *attrSet) put(name string, v json.RawMessage) {
+	name = canonicalAttr(strings.TrimSpace(name))
+	for i, k := range a.keys {
+		if k == name {
+			a.vals[i] = v
+			return
+		}
+	}
+	a.keys = append(a.keys, name)
+	a.vals = append(a.vals, v)
+}
+
+func (a *attrSet) render() {
+	b := append(a.out[:0], '{')
+	for i, k := range a.keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		kb, _ := json.Marshal(k) // a string always marshals
+		b = append(b, kb...)
+		b = append(b, ':')
+		var cb bytes.Buffer
+		if json.Compact(&cb, a.vals[i]) == nil {
+			b = append(b, cb.Bytes()...)
+		} else {
+			b = append(b, a.vals[i]...)
+		}
+	}
+	a.out = append(b, '}')
+}
+
+// get returns the raw JSON value of a canonical attribute name.
+func (a *attrSet) get(name string) (json.RawMessage, bool) {
+	for i, k := range a.keys {
+		if k == name {
+			return a.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// text returns an attribute as text: a JSON string unquoted, anything else
+// as its JSON text; "" for null or absent.
+func (a *attrSet) text(name string) string {
+	v, ok := a.get(name)
+	if !ok {
+		return ""
+	}
+	return jsonScalarText(v)
+}
+
+func jsonScalarText(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return ""
+	}
+	if v[0] == '"' {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return strings.TrimSpace(s)
+		}
+	}
+	return string(v)
+}
+
+// mergeIDs reads the Merge IDs attribute of a Merge Leads activity: a JSON
+// array of ids, or the same written as a string ("[123, 456]" or
+// "123,456"). Every run of digits is an id.
+func (a *attrSet) mergeIDs(dst []int64) []int64 {
+	v, ok := a.get("Merge IDs")
+	if !ok {
+		return dst
+	}
+	s := string(v)
+	if t := jsonScalarText(v); strings.HasPrefix(strings.TrimSpace(string(v)), `"`) {
+		s = t
+	}
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if id, err := strconv.ParseInt(s[start:i], 10, 64); err == nil && id > 0 {
+				dst = append(dst, id)
+			}
+			start = -1
+		}
+	}
+	return dst
+}

@@ -1,0 +1,174 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/stages/extract"
+)
+
+// Staged is a run's activity inputs, parsed in full and written as Parquet
+// in the run's staging directory, ready for the reconcile step.
+type Staged struct {
+	Glob        string           // read_parquet pattern of the staged activity files
+	RejectsPath string           // Parquet file of RejectSchema rows
+	Inputs      []pipeline.Input // one per source, in source order
+	Rows        int64            // rows staged (read - rejected)
+	Rejects     []Reject
+}
+
+// RejectSchema is the layout of Staged.RejectsPath.
+var RejectSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "path", Type: arrow.BinaryTypes.String},
+	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "reason", Type: arrow.BinaryTypes.String},
+	{Name: "detail", Type: arrow.BinaryTypes.String},
+	{Name: "raw", Type: arrow.BinaryTypes.String},
+}, nil)
+
+// Extract reads every source in full, at most parallel at a time, and
+// stages its activities under dir/activities/ (one Parquet file per source)
+// and the rejected rows in dir/activity_rejects.parquet. It runs before the
+// run's transaction: any whole-file problem (a missing required column, a
+// truncated gzip stream) returns an error and the run stops with nothing
+// written. Batches never outlive the call: each is written and released.
+func Extract(ctx context.Context, sources []extract.Source, types *Types, mem memory.Allocator, dir string, parallel int) (*Staged, error) {
+	out := filepath.Join(dir, "activities")
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return nil, err
+	}
+	st := &Staged{
+		Glob:        filepath.Join(out, "*.parquet"),
+		RejectsPath: filepath.Join(dir, "activity_rejects.parquet"),
+		Inputs:      make([]pipeline.Input, len(sources)),
+	}
+	rejects := make([][]Reject, len(sources))
+	rows := make([]int64, len(sources))
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(max(parallel, 1))
+	for i, src := range sources {
+		p.Go(func(ctx context.Context) error {
+			in, rj, n, err := stageOne(ctx, src, types, mem, filepath.Join(out, fmt.Sprintf("%06d.parquet", i)))
+			if err != nil {
+				return err
+			}
+			st.Inputs[i], rejects[i], rows[i] = in, rj, n
+			return nil
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return nil, err
+	}
+	for i := range sources {
+		st.Rejects = append(st.Rejects, rejects[i]...)
+		st.Rows += rows[i]
+	}
+	if err := writeRejects(st.RejectsPath, st.Rejects, mem); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func stageOne(ctx context.Context, src extract.Source, types *Types, mem memory.Allocator, path string) (pipeline.Input, []Reject, int64, error) {
+	r, err := Open(src, types, mem)
+	if err != nil {
+		return pipeline.Input{}, nil, 0, err
+	}
+	defer r.Release()
+	w, err := newParquetFile(path, Schema)
+	if err != nil {
+		return pipeline.Input{}, nil, 0, err
+	}
+	var n int64
+	for r.Next() {
+		if err := ctx.Err(); err != nil {
+			w.Close()
+			return pipeline.Input{}, nil, 0, err
+		}
+		b := r.RecordBatch()
+		n += b.NumRows()
+		if err := w.Write(b); err != nil {
+			w.Close()
+			return pipeline.Input{}, nil, 0, fmt.Errorf("staging %s: %w", src.Path, err)
+		}
+	}
+	if err := r.Err(); err != nil {
+		w.Close()
+		return pipeline.Input{}, nil, 0, err
+	}
+	if err := w.Close(); err != nil {
+		return pipeline.Input{}, nil, 0, fmt.Errorf("staging %s: %w", src.Path, err)
+	}
+	return r.Stats(), r.Rejects(), n, nil
+}
+
+func writeRejects(path string, rejects []Reject, mem memory.Allocator) error {
+	b := array.NewRecordBuilder(mem, RejectSchema)
+	defer b.Release()
+	for _, r := range rejects {
+		b.Field(0).(*array.StringBuilder).Append(r.File)
+		b.Field(1).(*array.Int64Builder).Append(r.Line)
+		b.Field(2).(*array.StringBuilder).Append(r.Reason)
+		b.Field(3).(*array.StringBuilder).Append(r.Detail)
+		b.Field(4).(*array.StringBuilder).Append(r.Raw)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	w, err := newParquetFile(path, RejectSchema)
+	if err != nil {
+		return err
+	}
+	if err := w.Write(rec); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// parquetFile streams Arrow batches into a Parquet file that DuckDB reads
+// with read_parquet: the approach of stages/load's staging file (arrow-go's
+// pqarrow writes Arrow columns straight to pages), kept apart because the
+// load package's helper is unexported.
+type parquetFile struct {
+	w *pqarrow.FileWriter
+}
+
+func newParquetFile(path string, schema *arrow.Schema) (*parquetFile, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithMaxRowGroupLength(128*1024),
+	)
+	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &parquetFile{w: w}, nil
+}
+
+// Write appends b; it borrows b.
+func (p *parquetFile) Write(b arrow.RecordBatch) error { return p.w.WriteBuffered(b) }
+
+// Close writes the footer and closes the file; its error matters.
+func (p *parquetFile) Close() error {
+	if p.w == nil {
+		return nil
+	}
+	err := p.w.Close()
+	p.w = nil
+	return err
+}
