@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 )
 
@@ -59,7 +61,11 @@ func (s *jsonlSource) next() (row, error) {
 		for i := range s.vals {
 			s.vals[i] = ""
 		}
-		for k, v := range obj {
+		// Keys in sorted order: a key's position decides which of two
+		// spellings of one field wins and the order of unknown columns, so
+		// it must not follow map iteration.
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			v := obj[k]
 			p, ok := s.pos[k]
 			if !ok {
 				p = len(s.hdr)

@@ -15,9 +15,9 @@ import (
 )
 
 // parquetSource reads a Parquet export through arrow-go's pqarrow. Columns
-// of any type are rendered as text with the array's ValueStr and then go
-// through the same rules as CSV values; the line of a row is its 1-based
-// row number in the file.
+// of any type are rendered as text (binary as its bytes, the rest with the
+// array's ValueStr) and then go through the same rules as CSV values; the
+// line of a row is its 1-based row number in the file.
 type parquetSource struct {
 	rr   pqarrow.RecordReader
 	pf   *file.Reader
@@ -29,7 +29,14 @@ type parquetSource struct {
 }
 
 func newParquetSource(f *os.File, path string, mem memory.Allocator) (*parquetSource, error) {
-	pf, err := file.NewParquetReader(f)
+	info, err := f.Stat()
+	if err != nil {
+		return nil, &FileError{File: path, Err: err}
+	}
+	// The Parquet reader gets a section of f, not f: it must neither close
+	// f nor move its offset, which the Reader still reads from to hash the
+	// file once the rows are read.
+	pf, err := file.NewParquetReader(io.NewSectionReader(f, 0, info.Size()))
 	if err != nil {
 		return nil, &FileError{File: path, Err: fmt.Errorf("parquet: %w", err)}
 	}
@@ -81,9 +88,19 @@ func (s *parquetSource) next() (row, error) {
 	for c, col := range s.cur.Columns() {
 		if col.IsNull(s.i) {
 			s.vals[c] = ""
-		} else if str, ok := col.(*array.String); ok {
-			s.vals[c] = str.Value(s.i)
-		} else {
+			continue
+		}
+		switch a := col.(type) {
+		case *array.String:
+			s.vals[c] = a.Value(s.i)
+		case *array.Binary:
+			// A byte array column without the STRING annotation (older
+			// Hive and Impala writers): its bytes are the text, where
+			// ValueStr would give base64.
+			s.vals[c] = a.ValueString(s.i)
+		case *array.LargeBinary:
+			s.vals[c] = a.ValueString(s.i)
+		default:
 			s.vals[c] = col.ValueStr(s.i)
 		}
 	}

@@ -92,6 +92,9 @@ func Open(src Source, mem memory.Allocator, ledger *pipeline.Ledger, opts Option
 	}
 	r.file = f
 	if err := r.start(mem); err != nil {
+		if c, ok := r.rows.(interface{ close() }); ok {
+			c.close()
+		}
 		f.Close()
 		return nil, err
 	}
@@ -126,8 +129,10 @@ func (r *Reader) start(mem memory.Allocator) error {
 	var err error
 	switch r.src.Format {
 	case JSONL:
+		// The header starts empty and grows; mapping it now gives a row
+		// with no keys ({}) a mapping to be rejected against.
 		r.rows = newJSONLSource(in)
-		return nil
+		return r.rematch(false)
 	case TSV:
 		r.rows, err = newCSVSource(in, '\t', r.src.Path)
 	default:

@@ -55,8 +55,9 @@ var ErrNoInput = errors.New("matches no input file")
 // Discover expands the given paths into the run's inputs, in order: a file
 // is taken as is; a directory contributes the files under it with a known
 // extension, in lexical order, skipping hidden ones; anything else is a
-// glob. A pattern that matches nothing is an error, and so is a file given
-// twice.
+// glob, which matches a hidden name only where the pattern starts that name
+// with a dot, as in a shell. A pattern that matches nothing is an error,
+// and so is a file given twice.
 func Discover(patterns []string) ([]Source, error) {
 	var out []Source
 	seen := map[string]bool{}
@@ -81,7 +82,7 @@ func Discover(patterns []string) ([]Source, error) {
 		if _, err := os.Stat(p); err == nil {
 			matches = []string{p}
 		} else if m, gerr := filepath.Glob(p); gerr == nil {
-			matches = m
+			matches = slices.DeleteFunc(m, func(m string) bool { return hiddenMatch(p, m) })
 		} else {
 			return nil, &FileError{File: p, Err: gerr}
 		}
@@ -128,6 +129,22 @@ func Discover(patterns []string) ([]Source, error) {
 		}
 	}
 	return out, nil
+}
+
+// hiddenMatch reports whether a glob match has a hidden file or directory
+// where the pattern has no leading dot. filepath.Glob lets '*' match one; a
+// shell, and Discover's directory walk, skip them (e.g. macOS "._x.csv").
+func hiddenMatch(pattern, match string) bool {
+	// Glob's matches are clean paths: compare them with the clean pattern,
+	// component by component.
+	pp := strings.Split(filepath.ToSlash(filepath.Clean(pattern)), "/")
+	mp := strings.Split(filepath.ToSlash(match), "/")
+	for i, j := len(pp)-1, len(mp)-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
+		if strings.HasPrefix(mp[j], ".") && !strings.HasPrefix(pp[i], ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // detect tells a file's format from its extension (under an optional .gz),

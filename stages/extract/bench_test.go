@@ -1,0 +1,121 @@
+package extract
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/actsync/actsync/pipeline"
+)
+
+// writeBenchCSV writes a Bulk Lead Extract style CSV of n people (REST
+// header with an unknown leadScore column, null for empty fields, quoted
+// commas, some non-ASCII names) and returns its path and size.
+func writeBenchCSV(b *testing.B, n int) (string, int64) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "leads.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"id", "firstName", "lastName", "email", "phone", "company", "title",
+		"leadSource", "sfdcLeadId", "sfdcContactId", "sfdcAccountId", "sfdcOpptyId",
+		"linkedInProfileURL", "sfdcLeadOwnerId", "sfdcContactOwnerId", "leadOwnerEmailAddress",
+		"sfdcType", "unsubscribed", "updatedAt", "createdAt", "leadScore"})
+	rng := rand.New(rand.NewPCG(1, 2))
+	first := []string{"Olivia", "Marcus", "Sofia", "Jordan", "Priya", "Lukas", "민준", "Chloé", "José", "Ngozi"}
+	last := []string{"Bennett", "Thompson", "Rossi", "Null", "Nair", "Müller", "김", "Dubois", "Álvarez", "Adeyemi"}
+	companies := []string{"Northwind Traders", "Acme Widgets, Inc.", "Contoso Pharma", "Müller & Söhne GmbH", "The \"Blue Door\" Group", "Hanbit Cloud Co., Ltd."}
+	titles := []string{"VP of Marketing", "VP, Sales", "Director of IT", "Data Analyst", "Head of Procurement", "CFO"}
+	sources := []string{"Website", "Webinar", "Trade Show", "LinkedIn", "null"}
+	owners := []string{"0055g00000Bq7HXAAZ", "0055g00000Cr2Lm", "0058a00000Tz4WkAAJ", "00G5g00000Xq1Rt", "null", ""}
+	sfid := func(prefix string) string {
+		if rng.IntN(3) == 0 {
+			return "null"
+		}
+		const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+		b := []byte(prefix + "5g00000")
+		for len(b) < 15 {
+			b = append(b, chars[rng.IntN(len(chars))])
+		}
+		return string(b)
+	}
+	for i := range n {
+		fn, ln := first[rng.IntN(len(first))], last[rng.IntN(len(last))]
+		contact := rng.IntN(2) == 0
+		typ, leadOwner, contactOwner := "Lead", owners[rng.IntN(len(owners))], "null"
+		if contact {
+			typ, leadOwner, contactOwner = "Contact", "null", owners[rng.IntN(len(owners))]
+		}
+		w.Write([]string{
+			strconv.Itoa(1000 + i), fn, ln,
+			fmt.Sprintf("%s.%s%d@example.com", fn, ln, i),
+			fmt.Sprintf("+1415555%04d", rng.IntN(10000)),
+			companies[rng.IntN(len(companies))], titles[rng.IntN(len(titles))],
+			sources[rng.IntN(len(sources))],
+			sfid("00Q"), sfid("003"), sfid("001"), sfid("006"),
+			fmt.Sprintf("https://www.linkedin.com/in/person-%d", i),
+			leadOwner, contactOwner, "null", typ,
+			strconv.FormatBool(rng.IntN(10) == 0),
+			fmt.Sprintf("2026-10-%02dT%02d:%02d:00Z", 1+rng.IntN(28), rng.IntN(24), rng.IntN(60)),
+			"2025-03-14T09:12:00Z",
+			strconv.Itoa(rng.IntN(100)),
+		})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path, info.Size()
+}
+
+// BenchmarkExtractCSV reads a 50,000-row Bulk Extract CSV into RawSchema
+// batches: open, parse, match, build, hash.
+func BenchmarkExtractCSV(b *testing.B) {
+	const n = 50_000
+	path, size := writeBenchCSV(b, n)
+	srcs, err := Discover([]string{path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(b, 0)
+	ledger := pipeline.NewLedger(mem)
+	defer ledger.Close()
+
+	b.ReportAllocs()
+	b.SetBytes(size)
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := Open(srcs[0], mem, ledger, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows := 0
+		for r.Next() {
+			rows += int(r.RecordBatch().NumRows())
+		}
+		if err := r.Err(); err != nil {
+			b.Fatal(err)
+		}
+		r.Release()
+		if rows != n {
+			b.Fatalf("read %d rows, want %d", rows, n)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

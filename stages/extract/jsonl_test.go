@@ -1,0 +1,212 @@
+package extract
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// TestReadJSONL covers JSON Lines: typed values rendered as text, key union
+// across lines, and the lines that are rejected or skipped.
+func TestReadJSONL(t *testing.T) {
+	tests := []readTest{{
+		name: "REST shape: numbers, booleans, null",
+		input: `{"id": 1040, "firstName": "Lucía", "email": "lucia@example.org", "phone": 34935550123, "sfdcLeadOwnerId": null, "leadOwnerEmailAddress": "dana.kim@sales.example.com", "unsubscribed": false, "leadScore": 35}` + "\n" +
+			`{"id": "1041", "email": "arjun@example.com", "leadOwnerEmailAddress": "marco@sales.example.com", "sfdcContactOwnerId": "0058a00000Tz4WkAAJ", "unsubscribed": true, "phone": -1.5e2}` + "\n",
+		want: []xrow{
+			{ID: 1040, Line: 1, Vals: m{"first_name": "Lucía", "email": "lucia@example.org", "phone": "34935550123", "sales_owner_id": "dana.kim@sales.example.com", "unsubscribed": "false"}},
+			{ID: 1041, Line: 2, Vals: m{"first_name": nil, "email": "arjun@example.com", "phone": "-1.5e2", "sales_owner_id": "0058a00000Tz4WkAAJ", "unsubscribed": "true"}},
+		},
+		unknown: []string{"leadScore"},
+	}, {
+		name: "nested values are kept as JSON text",
+		input: `{"id": 7, "email": "a@x", "sfdcLeadOwnerId": "O", "company": {"name": "Acme", "size": 10}, "title": ["a", "b"]}` + "\n" +
+			`{"id": {"v": 8}, "email": "b@x"}` + "\n",
+		want: []xrow{
+			{ID: 7, Line: 1, Vals: m{"company": `{"name": "Acme", "size": 10}`, "title": `["a", "b"]`}},
+		},
+		rejects: []xrej{
+			{Reason: "invalid_marketo_id", Line: 2, Raw: `{"id": {"v": 8}, "email": "b@x"}`},
+		},
+	}, {
+		name:  "string values: trimmed, empty and null are NULL, escapes decoded",
+		input: `{"id": " 1038 ", "email": "  jose@example.com ", "firstName": "", "lastName": "null", "title": "Null", "company": "\u00c1lvarez \"Hnos\"", "sfdcLeadOwnerId": "  "}` + "\n",
+		want: []xrow{{ID: 1038, Line: 1, Vals: m{
+			"email": "jose@example.com", "first_name": nil, "last_name": nil, "title": "Null",
+			"company": `Álvarez "Hnos"`, "sales_owner_id": nil,
+		}}},
+	}, {
+		name: "non-object lines are malformed rows",
+		input: `{"id": 1, "email": "a@x"}` + "\n" +
+			`[1, 2]` + "\n" +
+			`"just a string"` + "\n" +
+			`42` + "\n" +
+			`null` + "\n" +
+			`true` + "\n" +
+			`{"id": 2, "email": "b@x"}` + "\n",
+		want: []xrow{{ID: 1, Line: 1}, {ID: 2, Line: 7}},
+		rejects: []xrej{
+			{Reason: "malformed_row", Line: 2, Raw: `[1, 2]`},
+			{Reason: "malformed_row", Line: 3, Raw: `"just a string"`},
+			{Reason: "malformed_row", Line: 4, Raw: `42`},
+			{Reason: "malformed_row", Line: 5, Raw: `null`},
+			{Reason: "malformed_row", Line: 6, Raw: `true`},
+		},
+	}, {
+		name: "invalid JSON is a malformed row",
+		input: `{"id": 1, "email": "a@x",` + "\n" +
+			`{"id": 2} trailing` + "\n" +
+			`{id: 3}` + "\n" +
+			`{"id": 4, "email": "d@x"}` + "\n",
+		want: []xrow{{ID: 4, Line: 4, Vals: m{"email": "d@x"}}},
+		rejects: []xrej{
+			{Reason: "malformed_row", Line: 1, Raw: `{"id": 1, "email": "a@x",`},
+			{Reason: "malformed_row", Line: 2, Raw: `{"id": 2} trailing`},
+			{Reason: "malformed_row", Line: 3, Raw: `{id: 3}`},
+		},
+	}, {
+		name:  "blank lines are skipped but counted",
+		input: "\n" + `{"id": 1, "email": "a@x"}` + "\n   \n\t\n" + `{"id": 2, "email": "b@x"}` + "\n\n",
+		want:  []xrow{{ID: 1, Line: 2}, {ID: 2, Line: 5}},
+	}, {
+		name: "key union across lines; absent keys are NULL",
+		input: `{"id": 1, "email": "a@x", "x": 1}` + "\n" +
+			`{"id": 2, "sfdcLeadOwnerId": "O2", "y": 2}` + "\n" +
+			`{"id": 3, "email": "c@x", "x": 3}` + "\n" +
+			`{"id": 4, "Lead Owner Email Address": "e@x", "SFDC Lead Owner Id": null}` + "\n" +
+			`{"id": 5, "Lead Owner Email Address": "e@x", "sfdcLeadOwnerId": "O5"}` + "\n",
+		want: []xrow{
+			{ID: 1, Line: 1, Vals: m{"email": "a@x", "sales_owner_id": nil}},
+			{ID: 2, Line: 2, Vals: m{"email": nil, "sales_owner_id": "O2"}},
+			{ID: 3, Line: 3, Vals: m{"email": "c@x", "sales_owner_id": nil}},
+			{ID: 4, Line: 4, Vals: m{"email": nil, "sales_owner_id": "e@x"}},
+			{ID: 5, Line: 5, Vals: m{"email": nil, "sales_owner_id": "O5"}},
+		},
+		unknown: []string{"x", "y"},
+	}, {
+		name:  "UTF-8 BOM and CRLF",
+		file:  "web.ndjson",
+		input: "\ufeff" + `{"id": 1, "email": "a@x"}` + "\r\n" + `{"id": 2, "email": "b@x"}` + "\r\n",
+		want: []xrow{
+			{ID: 1, Line: 1, Vals: m{"email": "a@x"}},
+			{ID: 2, Line: 2, Vals: m{"email": "b@x"}},
+		},
+	}, {
+		name: "invalid marketo ids",
+		input: `{"email": "a@x"}` + "\n" +
+			`{"id": null}` + "\n" +
+			`{"id": "abc"}` + "\n" +
+			`{"id": -5}` + "\n" +
+			`{"id": 0}` + "\n" +
+			`{"id": 12.5}` + "\n" +
+			`{"id": 99999999999999999999}` + "\n" +
+			`{"id": 1040.0}` + "\n" +
+			`{"id": true}` + "\n" +
+			`{"id": 9}` + "\n",
+		want: []xrow{{ID: 9, Line: 10}},
+		rejects: []xrej{
+			{Reason: "invalid_marketo_id", Line: 1, Raw: `{"email": "a@x"}`},
+			{Reason: "invalid_marketo_id", Line: 2, Raw: `{"id": null}`},
+			{Reason: "invalid_marketo_id", Line: 3, Raw: `{"id": "abc"}`},
+			{Reason: "invalid_marketo_id", Line: 4, Raw: `{"id": -5}`},
+			{Reason: "invalid_marketo_id", Line: 5, Raw: `{"id": 0}`},
+			{Reason: "invalid_marketo_id", Line: 6, Raw: `{"id": 12.5}`},
+			{Reason: "invalid_marketo_id", Line: 7, Raw: `{"id": 99999999999999999999}`},
+			{Reason: "invalid_marketo_id", Line: 8, Raw: `{"id": 1040.0}`},
+			{Reason: "invalid_marketo_id", Line: 9, Raw: `{"id": true}`},
+		},
+	}, {
+		name:  "empty object",
+		input: "{}\n" + `{"id": 2, "email": "b@x"}` + "\n",
+		want:  []xrow{{ID: 2, Line: 2, Vals: m{"email": "b@x"}}},
+		rejects: []xrej{
+			{Reason: "invalid_marketo_id", Line: 1, Raw: "{}"},
+		},
+	}, {
+		name:  "empty object after a malformed first line",
+		input: "[]\n{}\n",
+		rejects: []xrej{
+			{Reason: "malformed_row", Line: 1, Raw: "[]"},
+			{Reason: "invalid_marketo_id", Line: 2, Raw: "{}"},
+		},
+	}, {
+		// JSON Lines may omit keys, so a file is never refused for a missing
+		// column: every row without an id is rejected instead.
+		name:  "no id key anywhere",
+		input: `{"email": "a@x", "sfdcLeadOwnerId": "O"}` + "\n",
+		rejects: []xrej{
+			{Reason: "invalid_marketo_id", Line: 1, Raw: `{"email": "a@x", "sfdcLeadOwnerId": "O"}`},
+		},
+	}, {
+		name:  "empty file",
+		input: "",
+	}, {
+		name:  "gzip .jsonl.gz",
+		file:  "web.jsonl.gz",
+		gzip:  true,
+		input: `{"id": 1, "email": "a@x"}` + "\n",
+		want:  []xrow{{ID: 1, Line: 1}},
+	}}
+	for i := range tests {
+		if tests[i].file == "" {
+			tests[i].file = "web.jsonl"
+		}
+	}
+	runReadTests(t, tests)
+}
+
+// TestReadJSONLDeterministic checks that the order of keys within an object
+// does not make the output depend on map iteration: two spellings of one
+// field with the same priority, and the list of unknown keys.
+func TestReadJSONLDeterministic(t *testing.T) {
+	input := `{"id": 1, "Email": "upper@x", "email": "lower@x", "zeta": 1, "alpha": 2, "mid": 3, "Zulu": 4, "beta": 5}` + "\n"
+	var first result
+	for i := 0; i < 50; i++ {
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		path := writeFile(t, t.TempDir(), "web.jsonl", []byte(input))
+		res := extractAll(t, mem, []string{path}, Options{})
+		mem.AssertSize(t, 0)
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		got := fmt.Sprint(res.rows[0].Vals["email"], res.stats[0].Unknown)
+		if i == 0 {
+			first = res
+			continue
+		}
+		if want := fmt.Sprint(first.rows[0].Vals["email"], first.stats[0].Unknown); got != want {
+			t.Fatalf("run %d: email and unknown columns = %s, run 0 gave %s", i, got, want)
+		}
+	}
+	// Keys first seen on one line are taken in sorted order.
+	if got := first.rows[0].Vals["email"]; got != "upper@x" {
+		t.Errorf("email = %v, want upper@x (Email sorts before email)", got)
+	}
+	if got, want := first.stats[0].Unknown, []string{"Zulu", "alpha", "beta", "mid", "zeta"}; !slices.Equal(got, want) {
+		t.Errorf("Unknown = %q, want %q", got, want)
+	}
+}
+
+// TestReadJSONLLongLine checks that a line past the limit fails the file
+// with its line number rather than being cut.
+func TestReadJSONLLongLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 64 MiB file")
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	var b strings.Builder
+	b.WriteString(`{"id": 1, "email": "a@x"}` + "\n")
+	b.WriteString(`{"id": 2, "title": "`)
+	b.WriteString(strings.Repeat("x", maxLine))
+	b.WriteString(`"}` + "\n")
+	path := writeFile(t, t.TempDir(), "big.jsonl", []byte(b.String()))
+	res := extractAll(t, mem, []string{path}, Options{})
+	checkErr(t, res.err, path+":2: line longer than", path)
+	if len(res.rows) != 0 {
+		t.Errorf("a failed file yielded %d rows", len(res.rows))
+	}
+}
