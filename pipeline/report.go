@@ -73,6 +73,8 @@ type Report struct {
 	DupGroups  int64         `json:"duplicate_email_groups"`
 	DupPeople  int64         `json:"duplicate_email_people"`
 	Stages     []StageTiming `json:"stages"`
+
+	Activities *ActivityCounts `json:"activities,omitempty"`
 }
 
 // Summary writes the human-readable run summary.
@@ -92,6 +94,9 @@ func (r *Report) Summary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  people: %d active, %d inactive; %d duplicate email groups (%d people)\n",
 		r.Active, r.Inactive, r.DupGroups, r.DupPeople)
+	if r.Activities != nil {
+		r.Activities.summary(w)
+	}
 	for _, in := range r.Inputs {
 		if len(in.Unknown) > 0 {
 			fmt.Fprintf(w, "  %s: ignored columns %s\n", in.Path, strings.Join(in.Unknown, ", "))

@@ -14,7 +14,7 @@ const usage = `actsync syncs sales-ready people from Marketo Engage exports into
 Sales Insight Actions database (DuckDB) with Parquet snapshots.
 
 Usage:
-  actsync run     --people PATH [--people PATH ...] [--state DIR] [--full] [--json]
+  actsync run     [--people PATH ...] [--activities PATH ...] [--activity-types FILE] [--state DIR] [--full] [--json]
   actsync status  [--state DIR] [--json]
   actsync query   [--state DIR] [--format table|csv|json] SQL
   actsync generate --people N [--activities M] [--seed S] --out DIR

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/stages/activities"
 	"github.com/actsync/actsync/stages/dedupe"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/filter"
@@ -18,23 +19,35 @@ import (
 	"github.com/actsync/actsync/stages/mapping"
 )
 
-const runSynopsis = `Usage: actsync run --people PATH [--people PATH ...] [--state DIR] [--full] [--json]
+const runSynopsis = `Usage: actsync run [--people PATH ...] [--activities PATH ...] [--activity-types FILE]
+                  [--salesforce-log KINDS] [--task-subject TEMPLATE] [--state DIR] [--full] [--json]
 
 Reads Marketo person exports, keeps each person's newest row, syncs the
 sales-ready ones (a Salesforce user as lead or contact owner) into the state's
 people table, and records every other row as excluded, rejected or superseded.
-One run is one atomic commit: on failure nothing changes.
+With --activities it also reconciles Marketo activity exports (Bulk Activity
+Extract CSV or REST JSON Lines) against the people: activities, the sales
+activity log, Salesforce Tasks, unsubscribe violations, the per-person
+activity summary, and Merge Leads / Delete Lead deactivations. --activities
+alone reconciles against the people already in the state. One run is one
+atomic commit: on failure nothing changes.
 
 PATH is a file, a directory (every .csv, .tsv, .jsonl, .parquet, optionally
-.gz, under it, in name order) or a glob. Exit status: 0 on success (rejected
-rows are not a failure), 1 with a one-line cause on failure, 2 on bad usage.`
+.gz, under it, in name order; activities: CSV, TSV, JSON Lines) or a glob.
+At least one of --people and --activities is required; --full needs --people.
+Exit status: 0 on success (rejected rows are not a failure), 1 with a one-line
+cause on failure, 2 on bad usage.`
 
 // runConfig is what `actsync run` was asked to do.
 type runConfig struct {
-	People []string
-	State  string
-	Full   bool
-	JSON   bool
+	People     []string
+	Activities []string
+	// ActivityTypes is the body of GET /rest/v1/activities/types.json.
+	ActivityTypes string
+	Reconcile     activities.Options
+	State         string
+	Full          bool
+	JSON          bool
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,13 +57,33 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&cfg.State, "state", "./actsync-data", "state `DIR` holding actions.duckdb, snapshots/ and runs/")
 	fs.BoolVar(&cfg.Full, "full", false, "the inputs are a complete export: deactivate active people absent from them")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the run report as JSON on stdout instead of the summary")
+	fs.Var((*multiFlag)(&cfg.Activities), "activities", "activity export `PATH` (file, directory or glob): Bulk Activity Extract CSV or REST JSON Lines; repeatable")
+	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, to resolve types without a public id (Received Sales Call, Add to / Remove from Sales Campaign)")
+	sfLog := fs.String("salesforce-log", "emails,calls", "activity `KINDS` logged as Salesforce Tasks: emails (sent and replies), calls, or none")
+	fs.StringVar(&cfg.Reconcile.TaskSubject, "task-subject", activities.DefaultTaskSubject, "Salesforce Task Subject `TEMPLATE`; placeholders {{activity_type}}, {{activity_subject}}, {{sent_by}}, {{sales_campaign}}")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if len(cfg.People) == 0 || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "actsync run: --people is required and takes no positional arguments")
+	usageErr := func(msg string) error {
+		fmt.Fprintf(stderr, "actsync run: %s\n", msg)
 		fs.Usage()
 		return errUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageErr("takes no positional arguments")
+	case len(cfg.People) == 0 && len(cfg.Activities) == 0:
+		return usageErr("--people or --activities is required")
+	case cfg.Full && len(cfg.People) == 0:
+		return usageErr("--full needs --people: a full run without a people export would deactivate everyone")
+	case len(cfg.Activities) == 0 && cfg.ActivityTypes != "":
+		return usageErr("--activity-types needs --activities")
+	}
+	if err := activities.ParseSalesforceLog(*sfLog, &cfg.Reconcile); err != nil {
+		return usageErr(err.Error())
+	}
+	if err := activities.CheckTaskSubject(cfg.Reconcile.TaskSubject); err != nil {
+		return usageErr(err.Error())
 	}
 	var progress io.Writer
 	if !cfg.JSON && isTerminal(stderr) {
@@ -71,9 +104,23 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // syncPeople runs one people sync against the state in cfg.State.
 func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progress io.Writer) (*pipeline.Report, error) {
-	sources, err := extract.Discover(cfg.People)
-	if err != nil {
-		return nil, err
+	var sources, activitySources []extract.Source
+	var err error
+	if len(cfg.People) > 0 {
+		if sources, err = extract.Discover(cfg.People); err != nil {
+			return nil, err
+		}
+	}
+	types := activities.BuiltinTypes()
+	if len(cfg.Activities) > 0 {
+		if activitySources, err = extract.Discover(cfg.Activities); err != nil {
+			return nil, err
+		}
+		if cfg.ActivityTypes != "" {
+			if _, err := types.LoadTypesFile(cfg.ActivityTypes); err != nil {
+				return nil, fmt.Errorf("--activity-types: %w", err)
+			}
+		}
 	}
 	st, err := load.Open(ctx, cfg.State)
 	if err != nil {
@@ -93,6 +140,21 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 	loader, err := load.New(st, ledger, runID, cfg.Full)
 	if err != nil {
 		return nil, err
+	}
+	if len(activitySources) > 0 {
+		// Activities are parsed in full before the people pipeline and its
+		// transaction: a broken activity file fails the run early.
+		t := time.Now()
+		if progress != nil {
+			fmt.Fprint(progress, "extract activities\r")
+		}
+		staged, err := activities.Extract(ctx, activitySources, types, mem, loader.StagingDir(), runtime.GOMAXPROCS(0))
+		if err != nil {
+			loader.Abort()
+			return nil, fmt.Errorf("activities: %w", err)
+		}
+		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "activities/extract", Seconds: time.Since(t).Seconds(), RowsOut: staged.Rows})
+		loader.AddStep(&activities.Reconcile{Staged: staged, Options: cfg.Reconcile})
 	}
 	runner := &pipeline.Runner{
 		Inputs: len(sources),

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/stages/load"
+)
+
+// activityRuns are the runs of fixtures/README.md's activities section, on
+// one fresh state: day 1 people; day 2 people with the day-2 activities;
+// then activities alone, re-delivering day 2 (a no-op) with day 3's files.
+var activityRuns = [][]string{
+	{"run", "--people", "../../fixtures/people/day1"},
+	{"run", "--people", "../../fixtures/people/day2",
+		"--activities", "../../fixtures/activities/2026-11-02",
+		"--activity-types", "../../fixtures/activities/activity_types.json"},
+	{"run", "--activities", "../../fixtures/activities/2026-11-02",
+		"--activities", "../../fixtures/activities/2026-11-03",
+		"--activity-types", "../../fixtures/activities/activity_types.json"},
+}
+
+// activityGoldenTables are compared after the three runs with
+// testdata/golden/activities/<name>.csv.
+var activityGoldenTables = map[string]string{
+	"activities":              `SELECT * FROM activities ORDER BY marketo_guid`,
+	"sales_activity_log":      `SELECT * FROM sales_activity_log ORDER BY marketo_guid`,
+	"salesforce_tasks":        `SELECT * FROM salesforce_tasks ORDER BY marketo_guid`,
+	"unsubscribe_violations":  `SELECT * FROM unsubscribe_violations ORDER BY marketo_guid`,
+	"person_activity_summary": `SELECT * FROM person_activity_summary ORDER BY marketo_id`,
+	"lifecycle_events":        `SELECT * FROM lifecycle_events ORDER BY run_id, marketo_id`,
+	"changes":                 `SELECT * FROM changes ORDER BY run_id, marketo_id`,
+	"people":                  `SELECT marketo_id, status, status_reason, last_changed_run_id FROM people ORDER BY marketo_id`,
+	"rejects":                 `SELECT * FROM rejects WHERE run_id > 1 ORDER BY run_id, source_file, line, field`,
+	"inputs":                  `SELECT * FROM inputs ORDER BY run_id, file_index`,
+	"duplicate_emails":        `SELECT * FROM duplicate_emails ORDER BY run_id, email_key`,
+	"run_reports":             `SELECT run_id, CAST(json_extract(report, '$.activities') AS VARCHAR) AS activities FROM runs ORDER BY run_id`,
+}
+
+func TestActivitiesGolden(t *testing.T) {
+	state := t.TempDir()
+	for i, args := range activityRuns {
+		out := runOK(t, append(args, "--state", state, "--json")...)
+		var rep pipeline.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		if a := rep.Activities; i > 0 && (a == nil || !a.Balanced() || a.Read == 0) {
+			t.Errorf("run %d: activity counts missing or unbalanced: %+v", i+1, a)
+		}
+		if i == 0 && rep.Activities != nil {
+			t.Errorf("run 1 has no activities but reports %+v", rep.Activities)
+		}
+	}
+	for table, query := range activityGoldenTables {
+		t.Run(table, func(t *testing.T) {
+			got := runOK(t, "query", "--state", state, "--format", "csv", query)
+			compareGolden(t, filepath.Join("testdata", "golden", "activities", table+".csv"), got)
+		})
+	}
+
+	// Snapshots of the reconciliation tables hold each run's rows.
+	// person_activity_summary is one row per person, stamped with the run
+	// that last recomputed it, so only the last run's partition still
+	// matches the table; earlier partitions keep what those runs computed.
+	for _, table := range []string{"activities", "sales_activity_log", "salesforce_tasks",
+		"unsubscribe_violations", "person_activity_summary", "lifecycle_events"} {
+		glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
+		where := ""
+		if table == "person_activity_summary" {
+			where = " WHERE run_id = 3"
+		}
+		snap := runOK(t, "query", "--state", state, "--format", "csv",
+			`SELECT run_id, count(*) FROM read_parquet('`+glob+`', hive_partitioning = true)`+where+` GROUP BY ALL ORDER BY ALL`)
+		want := runOK(t, "query", "--state", state, "--format", "csv",
+			`SELECT run_id, count(*) FROM `+table+where+` GROUP BY ALL ORDER BY ALL`)
+		if snap != want {
+			t.Errorf("%s snapshots per run:\n%s\nwant:\n%s", table, snap, want)
+		}
+	}
+
+	// Re-delivering everything is a no-op: no new activity, no change row.
+	out := runOK(t, append(activityRuns[2], "--state", state, "--json")...)
+	var rep pipeline.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if a := rep.Activities; a.Loaded != 0 || a.AlreadyLoaded != 44 || rep.Changes.Total() != 0 {
+		t.Errorf("re-delivery: loaded %d, already loaded %d, changes %+v", a.Loaded, a.AlreadyLoaded, rep.Changes)
+	}
+}
+
+func TestActivitiesUsageAndFailures(t *testing.T) {
+	state := t.TempDir()
+	runOK(t, "run", "--people", "../../fixtures/people/day1", "--state", state)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"full without people", []string{"run", "--full", "--activities", "../../fixtures/activities/2026-11-02"}, 2, "--full needs --people"},
+		{"nothing to read", []string{"run"}, 2, "--people or --activities is required"},
+		{"reminder tasks", []string{"run", "--activities", "../../fixtures/activities/2026-11-02", "--salesforce-log", "emails,tasks"}, 2, "reminder tasks"},
+		{"bad template", []string{"run", "--activities", "../../fixtures/activities/2026-11-02", "--task-subject", "{{subject}}"}, 2, "unknown placeholder"},
+		{"missing columns", []string{"run", "--people", "../../fixtures/people/day2", "--activities", "../../fixtures/people/bad/missing_owner_column.csv"}, 1, "no column marketoGUID"},
+		{"bad types file", []string{"run", "--activities", "../../fixtures/activities/2026-11-02", "--activity-types", "../../fixtures/activities/2026-11-02/2026-11-02-sia.jsonl"}, 1, "--activity-types"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), append(tt.args, "--state", state), &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tt.code, tt.want)
+			}
+		})
+	}
+	// None of the failed runs changed the state.
+	n := runOK(t, "query", "--state", state, "--format", "csv", "SELECT count(*) FROM runs")
+	if n != "count_star()\n1\n" {
+		t.Errorf("failed runs left runs behind: %q", n)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(state, ".staging")); len(entries) != 0 {
+		t.Errorf("staging left behind: %v", entries)
+	}
+}

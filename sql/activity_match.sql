@@ -1,0 +1,52 @@
+-- Inserts the run's unseen activities (keyed by marketoGUID: a re-delivered
+-- activity is a no-op) with their match against people, as the people
+-- table stands after the run's people changes. $1: run id, $2: file_index
+-- of the run's first activity input in the inputs table.
+--   leadId given:  matched (active person), person_inactive, person_unknown.
+--   no leadId:     by lower(trim(Email attribute)) against people.email_key:
+--                  one active person → matched; several → ambiguous_email (R4);
+--                  none active but some inactive → person_inactive;
+--                  none, or no email → person_unknown.
+-- marketo_id is the person for matched and person_inactive (by email: only
+-- when exactly one inactive person has it).
+INSERT INTO activities
+WITH fresh AS (
+    SELECT r.*
+    FROM activity_run r
+    WHERE r.copy_no = 1
+      AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.marketo_guid = r.marketo_guid)
+),
+by_email AS (
+    SELECT email_key,
+           count(*) FILTER (WHERE status = 'active') AS active_n,
+           min(marketo_id) FILTER (WHERE status = 'active') AS active_id,
+           count(*) AS any_n,
+           min(marketo_id) AS any_id
+    FROM people
+    WHERE email_key IN (SELECT DISTINCT lower(trim(email)) FROM fresh WHERE lead_id IS NULL)
+    GROUP BY email_key
+)
+SELECT
+    f.marketo_guid, f.lead_id, f.activity_date, f.activity_type_id, f.type_name, f.category,
+    f.sales_kind, f.campaign_id, f.primary_attribute_value_id, f.primary_attribute_value,
+    f.attributes, f.action_result, f.email,
+    CASE
+        WHEN f.lead_id IS NOT NULL THEN
+            CASE WHEN p.marketo_id IS NULL THEN 'person_unknown'
+                 WHEN p.status = 'active' THEN 'matched'
+                 ELSE 'person_inactive' END
+        WHEN e.active_n = 1 THEN 'matched'
+        WHEN e.active_n > 1 THEN 'ambiguous_email'
+        WHEN e.any_n > 0 THEN 'person_inactive'
+        ELSE 'person_unknown'
+    END,
+    CASE
+        WHEN f.lead_id IS NOT NULL THEN p.marketo_id
+        WHEN e.active_n = 1 THEN e.active_id
+        WHEN e.active_n = 0 AND e.any_n = 1 THEN e.any_id
+    END,
+    $1, i.path, f.source_line
+FROM fresh f
+JOIN inputs i ON i.run_id = $1 AND i.file_index = $2 + f.source_file
+LEFT JOIN people p ON p.marketo_id = f.lead_id
+LEFT JOIN by_email e ON f.lead_id IS NULL AND e.email_key = lower(trim(f.email));

@@ -1,0 +1,191 @@
+package activities
+
+import (
+	"context"
+	dbsql "database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/actsync/actsync/pipeline"
+	sqlfiles "github.com/actsync/actsync/sql"
+)
+
+// DefaultTaskSubject is the default --task-subject template.
+const DefaultTaskSubject = "{{activity_type}}: {{activity_subject}}"
+
+// Placeholders of a task subject template.
+var placeholders = []string{"{{activity_type}}", "{{activity_subject}}", "{{sent_by}}", "{{sales_campaign}}"}
+
+var placeholderRE = regexp.MustCompile(`\{\{[^{}]*\}\}`)
+
+// Options are the admin's choices for Salesforce logging (R7).
+type Options struct {
+	LogEmails   bool   // Tasks for sent sales emails and replies
+	LogCalls    bool   // Tasks for sales calls
+	TaskSubject string // template; DefaultTaskSubject when empty
+}
+
+// ParseSalesforceLog reads a --salesforce-log value: a comma-separated list
+// of emails and calls, or none. Reminder tasks are not Marketo activities,
+// so an activity export cannot carry them; asking for them is an error
+// rather than a silent nothing.
+func ParseSalesforceLog(s string, o *Options) error {
+	o.LogEmails, o.LogCalls = false, false
+	for _, k := range strings.Split(s, ",") {
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "emails", "email":
+			o.LogEmails = true
+		case "calls", "call":
+			o.LogCalls = true
+		case "none", "":
+		case "tasks", "reminders", "reminder_tasks":
+			return fmt.Errorf("--salesforce-log %q: reminder tasks are SIA records, not Marketo activities; an activity export has none to log (kinds: emails, calls, none)", k)
+		default:
+			return fmt.Errorf("--salesforce-log: unknown kind %q (kinds: emails, calls, none)", k)
+		}
+	}
+	return nil
+}
+
+// CheckTaskSubject validates a --task-subject template: every {{…}} must be
+// a known placeholder.
+func CheckTaskSubject(t string) error {
+	if strings.TrimSpace(t) == "" {
+		return errors.New("--task-subject is empty")
+	}
+	for _, m := range placeholderRE.FindAllString(t, -1) {
+		ok := false
+		for _, p := range placeholders {
+			ok = ok || m == p
+		}
+		if !ok {
+			return fmt.Errorf("--task-subject: unknown placeholder %s (known: %s)", m, strings.Join(placeholders, ", "))
+		}
+	}
+	return nil
+}
+
+// Reconcile is the reconcile step (a load.Step): inside the run's
+// transaction, after the people changes, it loads the staged activities
+// and derives the reconciliation tables, applies lifecycle deactivations,
+// and fills report.Activities. Every statement is a file of sql/.
+type Reconcile struct {
+	Staged  *Staged
+	Options Options
+}
+
+// Name is the step's name in the run report's timings.
+func (r *Reconcile) Name() string { return "reconcile" }
+
+// SnapshotTables are the tables that get a per-run Parquet snapshot.
+// person_activity_summary's snapshot holds the people recomputed by the run.
+func (r *Reconcile) SnapshotTables() []string {
+	return []string{"activities", "sales_activity_log", "salesforce_tasks",
+		"unsubscribe_violations", "person_activity_summary", "lifecycle_events"}
+}
+
+// Apply runs the reconciliation statements in order on tx.
+func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error {
+	subject := r.Options.TaskSubject
+	if subject == "" {
+		subject = DefaultTaskSubject
+	}
+	exec := func(name string, args ...any) error {
+		t := time.Now()
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name), args...); err != nil {
+			return fmt.Errorf("%s.sql: %w", name, err)
+		}
+		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "reconcile/" + name, Seconds: time.Since(t).Seconds()})
+		return nil
+	}
+	if err := exec("activity_schema"); err != nil {
+		return err
+	}
+	offset := len(report.Inputs)
+	for i, in := range r.Staged.Inputs {
+		if err := exec("insert_input", runID, offset+i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+			return err
+		}
+	}
+	steps := []struct {
+		name string
+		args []any
+	}{
+		{"activity_insert_rejects", []any{runID, r.Staged.RejectsPath}},
+		{"activity_stage", []any{r.Staged.Glob}},
+		{"activity_match", []any{runID, offset}},
+		{"activity_sales_log", []any{runID}},
+		{"activity_salesforce_tasks", []any{runID, r.Options.LogEmails, r.Options.LogCalls, subject}},
+		{"activity_unsubscribe_violations", []any{runID}},
+		{"activity_summary_delete", []any{runID}},
+		{"activity_summary_insert", []any{runID}},
+		{"activity_lifecycle_events", []any{runID}},
+		{"activity_lifecycle_update_changes", []any{runID}},
+		{"activity_lifecycle_insert_changes", []any{runID}},
+		{"activity_lifecycle_people", []any{runID}},
+	}
+	for _, s := range steps {
+		if err := exec(s.name, s.args...); err != nil {
+			return err
+		}
+	}
+	c, err := r.counts(ctx, tx, runID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_run"); err != nil {
+		return err
+	}
+	if !c.Balanced() {
+		return fmt.Errorf("activity accounting does not close: read %d != rejected %d + repeated %d + already loaded %d + loaded %d",
+			c.Read, c.Rejected, c.Repeated, c.AlreadyLoaded, c.Loaded)
+	}
+	report.Activities = c
+	return nil
+}
+
+func (r *Reconcile) counts(ctx context.Context, tx *dbsql.Tx, runID int64) (*pipeline.ActivityCounts, error) {
+	c := &pipeline.ActivityCounts{
+		Inputs:      r.Staged.Inputs,
+		RejectedBy:  map[string]int64{},
+		ByCategory:  map[string]int64{},
+		BySalesKind: map[string]int64{},
+	}
+	for _, in := range r.Staged.Inputs {
+		c.Read += in.Rows
+	}
+	for _, rj := range r.Staged.Rejects {
+		c.Rejected++
+		c.RejectedBy[rj.Reason]++
+	}
+	err := tx.QueryRowContext(ctx, sqlfiles.Text("activity_counts"), runID, r.Options.LogEmails, r.Options.LogCalls).Scan(
+		&c.Repeated, &c.Loaded, &c.Matched, &c.PersonInactive, &c.PersonUnknown, &c.AmbiguousEmail,
+		&c.UnknownTypes, &c.SalesLog, &c.Tasks, &c.TasksNoSalesforceID, &c.PeopleNoSalesforceID,
+		&c.UnsubscribeViolations, &c.UnsubscribeUnknown, &c.Merged, &c.Deleted, &c.LifecycleNotApplied,
+		&c.SummaryPeople)
+	if err != nil {
+		return nil, fmt.Errorf("activity_counts.sql: %w", err)
+	}
+	c.AlreadyLoaded = r.Staged.Rows - c.Repeated - c.Loaded
+	rows, err := tx.QueryContext(ctx, sqlfiles.Text("activity_breakdown"), runID)
+	if err != nil {
+		return nil, fmt.Errorf("activity_breakdown.sql: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dim, key string
+		var n int64
+		if err := rows.Scan(&dim, &key, &n); err != nil {
+			return nil, err
+		}
+		if dim == "category" {
+			c.ByCategory[key] = n
+		} else {
+			c.BySalesKind[key] = n
+		}
+	}
+	return c, rows.Err()
+}
