@@ -28,7 +28,6 @@ func newStagingFile(path string, schema *arrow.Schema) (*stagingFile, error) {
 	}
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Snappy),
-		parquet.WithDictionaryDefault(false),
 		parquet.WithMaxRowGroupLength(128*1024),
 	)
 	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
