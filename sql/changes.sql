@@ -5,9 +5,10 @@
 -- by this run, or (--full) absent from every input of the run.
 INSERT INTO changes
 WITH diff AS (
+    -- Only people already in the state can differ; new ones are inserts
+    -- and need no per-field comparison.
     SELECT
         i.marketo_id,
-        p.marketo_id IS NULL AS is_new,
         p.status,
         list_filter([
             CASE WHEN i.first_name          IS DISTINCT FROM p.first_name          THEN 'first_name' END,
@@ -25,7 +26,7 @@ WITH diff AS (
             CASE WHEN i.sales_owner_id      IS DISTINCT FROM p.sales_owner_id      THEN 'sales_owner_id' END
         ], f -> f IS NOT NULL) AS changed
     FROM incoming i
-    LEFT JOIN people p USING (marketo_id)
+    JOIN people p USING (marketo_id)
 ),
 seen AS (
     SELECT marketo_id FROM incoming
@@ -33,7 +34,7 @@ seen AS (
     SELECT marketo_id FROM exclusions WHERE run_id = $1
 )
 SELECT $1, marketo_id, 'insert', NULL::VARCHAR[], NULL
-FROM diff WHERE is_new
+FROM incoming WHERE marketo_id NOT IN (SELECT marketo_id FROM people)
 UNION ALL
 SELECT $1, marketo_id, 'reactivate', changed, NULL
 FROM diff WHERE status = 'inactive'
