@@ -98,3 +98,18 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestHostileStatePath(t *testing.T) {
+	// Quotes, a semicolon, spaces and non-ASCII in the state path reach
+	// DuckDB only through bound parameters and sql.QuoteString.
+	state := filepath.Join(t.TempDir(), `it's a "state"; DROP TABLE people; -- ü`)
+	runOK(t, "run", "--state", state, "--people", "../../fixtures/people/day1")
+	got := runOK(t, "query", "--state", state, "--format", "csv", "SELECT count(*) FROM people")
+	if got != "count_star()\n27\n" {
+		t.Errorf("people after a run in a hostile path: %q", got)
+	}
+	snaps, _ := filepath.Glob(filepath.Join(state, "snapshots", "people", "run_id=1", "*.parquet"))
+	if len(snaps) != 1 {
+		t.Errorf("people snapshot files: %v", snaps)
+	}
+}
