@@ -8,6 +8,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/actsync/actsync/pipeline"
 )
 
 // csvSource reads CSV or TSV with encoding/csv: quoted fields, quoted
@@ -19,6 +24,7 @@ type csvSource struct {
 	tape  *tape
 	hdr   []string
 	comma rune
+	base  int64 // lines of the file before r's input
 }
 
 // tape keeps the input that encoding/csv has read from the start of the
@@ -67,10 +73,9 @@ func newCSVSource(in io.Reader, comma rune, path string) (*csvSource, error) {
 		}
 	}
 	t := &tape{r: br}
-	r := csv.NewReader(t)
-	r.Comma = comma
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
+	s := &csvSource{tape: t, comma: comma}
+	r := s.newReader(t)
+	s.r = r
 	hdr, err := r.Read()
 	if err == io.EOF {
 		return nil, &FileError{File: path, Err: errors.New("empty file: no header row")}
@@ -82,7 +87,8 @@ func newCSVSource(in io.Reader, comma rune, path string) (*csvSource, error) {
 		}
 		return nil, asFileError(path, err)
 	}
-	return &csvSource{r: r, tape: t, hdr: append([]string(nil), hdr...), comma: comma}, nil
+	s.hdr = append([]string(nil), hdr...)
+	return s, nil
 }
 
 func (s *csvSource) header() []string { return s.hdr }
@@ -95,27 +101,103 @@ func (s *csvSource) next() (row, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
 			raw := strings.Trim(s.tape.text(start, s.r.InputOffset()), "\r\n")
-			return row{}, &rowError{line: int64(pe.StartLine), detail: pe.Err.Error(), raw: raw}
+			return row{}, &rowError{line: s.base + int64(pe.StartLine), detail: pe.Err.Error(), raw: raw}
 		}
 		return row{}, err
 	}
-	line, _ := s.r.FieldPos(0)
+	l, _ := s.r.FieldPos(0)
+	line := s.base + int64(l)
 	if len(rec) != len(s.hdr) {
 		return row{}, &rowError{
-			line:   int64(line),
+			line:   line,
 			detail: fmt.Sprintf("%d fields, header has %d", len(rec), len(s.hdr)),
 			raw:    s.render(rec),
 		}
 	}
-	return row{fields: rec, line: int64(line), raw: func() string { return s.render(rec) }}, nil
+	return row{fields: rec, line: line, raw: func() string { return s.render(rec) }}, nil
 }
 
 // render writes a record back as one line of the file's dialect.
-func (s *csvSource) render(rec []string) string {
+func (s *csvSource) render(rec []string) string { return render(s.comma, rec) }
+
+func render(comma rune, rec []string) string {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
-	w.Comma = s.comma
+	w.Comma = comma
 	w.Write(rec)
 	w.Flush()
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// rest returns the input after the header, which newCSVSource has read, and
+// the line its first byte is on. The source must not be read from since.
+func (s *csvSource) rest() (io.Reader, int64) {
+	off := s.r.InputOffset()
+	head := s.tape.buf[:off-s.tape.off]
+	ahead := bytes.Clone(s.tape.buf[off-s.tape.off:])
+	return io.MultiReader(bytes.NewReader(ahead), s.tape.r), 1 + int64(bytes.Count(head, []byte{'\n'}))
+}
+
+// resume returns a source of the same header and dialect that parses in,
+// whose first byte is on the given line and at a record boundary.
+func (s *csvSource) resume(in io.Reader, line int64) *csvSource {
+	t := &tape{r: in}
+	return &csvSource{r: s.newReader(t), tape: t, hdr: s.hdr, comma: s.comma, base: line - 1}
+}
+
+func (s *csvSource) newReader(in io.Reader) *csv.Reader {
+	r := csv.NewReader(in)
+	r.Comma = s.comma
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	return r
+}
+
+// parser returns the function that parses one block of this file into
+// batches of at most batchRows rows. It is safe for concurrent use.
+func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRows int) func(*block) {
+	return func(b *block) {
+		r := s.newReader(bytes.NewReader(b.data))
+		bld := array.NewRecordBuilder(mem, pipeline.RawSchema)
+		defer bld.Release()
+		n := 0
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				// A quote error may come from a split inside a quoted
+				// field; any other error is not the block parser's to
+				// judge. Either way the sequential parser reads the file
+				// on from this block.
+				b.seq = true
+				b.release()
+				return
+			}
+			b.rows++
+			l, _ := r.FieldPos(0)
+			line := b.line - 1 + int64(l)
+			if len(rec) != len(s.hdr) {
+				b.rejects = append(b.rejects, pipeline.Reject{
+					File: file, Line: line, Reason: pipeline.ReasonMalformedRow,
+					Detail: fmt.Sprintf("%d fields, header has %d", len(rec), len(s.hdr)),
+					Raw:    render(s.comma, rec),
+				})
+				continue
+			}
+			rw := row{fields: rec, line: line, raw: func() string { return render(s.comma, rec) }}
+			if rej, ok := appendRow(bld, &mp, file, rw); !ok {
+				b.rejects = append(b.rejects, rej)
+				continue
+			}
+			if n++; n == batchRows {
+				b.batches = append(b.batches, bld.NewRecordBatch())
+				n = 0
+			}
+		}
+		if n > 0 {
+			b.batches = append(b.batches, bld.NewRecordBatch())
+		}
+	}
 }

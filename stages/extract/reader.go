@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -27,7 +28,16 @@ const DefaultBatchRows = 32 * 1024
 
 // Options tune a Reader.
 type Options struct {
+	// BatchRows is the number of rows per batch; 0 means DefaultBatchRows.
 	BatchRows int
+	// Workers is the number of goroutines that parse one CSV or TSV file:
+	// 0 means GOMAXPROCS, 1 parses on the goroutine that calls Next. JSON
+	// Lines and Parquet are always read on the caller's goroutine.
+	Workers int
+
+	// blockSize is the size of the blocks a parallel read splits the file
+	// into; 0 means defaultBlockSize. Tests make it tiny to force splits.
+	blockSize int
 }
 
 // row is one record of an input file: its values aligned with the file's
@@ -69,10 +79,22 @@ type Reader struct {
 	file   *os.File
 	sum    hash.Hash
 	count  *countingReader
+	mem    memory.Allocator
 	cur    arrow.RecordBatch
 	err    error
 	done   bool
 	stats  pipeline.Input
+
+	// pieces are batches of parsed rows not yet yielded, pending rows in
+	// all; Next cuts them into batches of exactly BatchRows rows.
+	pieces  []arrow.RecordBatch
+	pending int
+
+	// par splits a CSV/TSV file into blocks parsed concurrently; nil for a
+	// sequential read and once it has stopped. blocks is false once the
+	// read has fallen back to sequential parsing (rows) mid-file.
+	par    *splitter
+	blocks bool
 
 	mapping   Mapping
 	mappedLen int
@@ -83,7 +105,13 @@ func Open(src Source, mem memory.Allocator, ledger *pipeline.Ledger, opts Option
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = DefaultBatchRows
 	}
-	r := &Reader{src: src, opts: opts, ledger: ledger, sum: sha256.New()}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.blockSize <= 0 {
+		opts.blockSize = defaultBlockSize
+	}
+	r := &Reader{src: src, opts: opts, ledger: ledger, mem: mem, sum: sha256.New()}
 	r.refs.Store(1)
 	r.stats = pipeline.Input{Path: src.Path, Format: string(src.Format)}
 	f, err := os.Open(src.Path)
@@ -141,7 +169,16 @@ func (r *Reader) start(mem memory.Allocator) error {
 	if err != nil {
 		return err
 	}
-	return r.rematch(true)
+	if err := r.rematch(true); err != nil {
+		return err
+	}
+	if r.opts.Workers > 1 {
+		cs := r.rows.(*csvSource)
+		rest, line := cs.rest()
+		r.par = newSplitter(rest, line, r.opts, cs.parser(r.mapping, r.src.Index, r.mem, r.opts.BatchRows))
+		r.blocks = true
+	}
+	return nil
 }
 
 // rematch maps the source's header onto the raw schema. JSON Lines grow
@@ -170,6 +207,8 @@ func (r *Reader) Release() {
 		r.cur.Release()
 		r.cur = nil
 	}
+	r.stopBlocks()
+	r.dropPieces()
 	if r.bld != nil {
 		r.bld.Release()
 	}
@@ -203,11 +242,33 @@ func (r *Reader) Next() bool {
 		r.cur.Release()
 		r.cur = nil
 	}
+	for !r.done && r.pending < r.opts.BatchRows {
+		if r.blocks {
+			r.readBlock()
+		} else {
+			r.readRows(r.opts.BatchRows - r.pending)
+		}
+	}
 	if r.done {
+		r.stopBlocks()
+	}
+	if r.err != nil {
+		// A file that fails does not yield a partial last batch.
+		r.dropPieces()
 		return false
 	}
+	if r.pending == 0 {
+		return false
+	}
+	r.cur = r.take(min(r.pending, r.opts.BatchRows))
+	return true
+}
+
+// readRows reads records from r.rows until want rows are built or the file
+// ends, and adds them to r.pieces as one batch.
+func (r *Reader) readRows(want int) {
 	n := 0
-	for n < r.opts.BatchRows {
+	for n < want {
 		rw, err := r.rows.next()
 		if err == io.EOF {
 			r.done = true
@@ -232,26 +293,131 @@ func (r *Reader) Next() bool {
 				break
 			}
 		}
-		if r.append(rw) {
+		if rej, ok := appendRow(r.bld, &r.mapping, r.src.Index, rw); ok {
 			n++
+		} else {
+			r.ledger.Reject(rej)
 		}
 	}
-	if r.err != nil {
-		// A file that fails does not yield a partial last batch.
-		r.bld.NewRecordBatch().Release()
-		return false
+	b := r.bld.NewRecordBatch()
+	if r.err != nil || n == 0 {
+		b.Release()
+		return
 	}
-	if n == 0 {
-		return false
-	}
-	r.cur = r.bld.NewRecordBatch()
-	return true
+	r.pieces = append(r.pieces, b)
+	r.pending += n
 }
 
-// append adds rw to the builder, or rejects it; it reports whether a row
-// was added.
-func (r *Reader) append(rw row) bool {
-	idCol := r.mapping.Sources[0]
+// readBlock takes the next parsed block in file order: its rejects go to
+// the ledger, its batches to r.pieces. A block the splitter or its parser
+// could not be sure of switches the rest of the file to sequential parsing.
+func (r *Reader) readBlock() {
+	b, ok := r.par.next()
+	if !ok {
+		r.done = true
+		r.stopBlocks() // the stream is drained: finish may read the file
+		r.err = r.finish()
+		return
+	}
+	if b.seq {
+		r.rows = r.rows.(*csvSource).resume(r.par.fallback(b), b.line)
+		r.blocks = false
+		return
+	}
+	for _, rej := range b.rejects {
+		r.ledger.Reject(rej)
+	}
+	r.stats.Rows += b.rows
+	for _, p := range b.batches {
+		r.pieces = append(r.pieces, p)
+		r.pending += int(p.NumRows())
+	}
+	b.batches = nil
+}
+
+// stopBlocks stops the splitter and its parsers, if running, and releases
+// what they parsed ahead.
+func (r *Reader) stopBlocks() {
+	if r.par != nil {
+		r.par.stop()
+		r.par = nil
+	}
+	r.blocks = false
+}
+
+func (r *Reader) dropPieces() {
+	for _, p := range r.pieces {
+		p.Release()
+	}
+	r.pieces, r.pending = nil, 0
+}
+
+// take removes the first n pending rows from r.pieces as one batch. A piece
+// of exactly n rows is passed on as is, a longer one is sliced, and rows
+// from several pieces are copied into one batch.
+func (r *Reader) take(n int) arrow.RecordBatch {
+	r.pending -= n
+	first := r.pieces[0]
+	if rows := int(first.NumRows()); rows >= n {
+		if rows == n {
+			r.pieces = r.pieces[1:]
+			return first
+		}
+		r.pieces[0] = first.NewSlice(int64(n), int64(rows))
+		out := first.NewSlice(0, int64(n))
+		first.Release()
+		return out
+	}
+	var parts []arrow.RecordBatch
+	for got := 0; got < n; {
+		p := r.pieces[0]
+		rows := int(p.NumRows())
+		if got+rows <= n {
+			parts = append(parts, p)
+			r.pieces = r.pieces[1:]
+			got += rows
+			continue
+		}
+		k := n - got
+		parts = append(parts, p.NewSlice(0, int64(k)))
+		r.pieces[0] = p.NewSlice(int64(k), int64(rows))
+		p.Release()
+		got = n
+	}
+	defer func() {
+		for _, p := range parts {
+			p.Release()
+		}
+	}()
+	cols := make([]arrow.Array, len(pipeline.RawSchema.Fields()))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	arrs := make([]arrow.Array, len(parts))
+	for c := range cols {
+		for i, p := range parts {
+			arrs[i] = p.Column(c)
+		}
+		col, err := array.Concatenate(arrs, r.mem)
+		if err != nil {
+			// Concatenate fails only on mismatched types or overflow of
+			// 32-bit offsets, neither possible within RawSchema batches of
+			// one reader.
+			panic(fmt.Sprintf("extract: concatenating batches: %v", err))
+		}
+		cols[c] = col
+	}
+	return array.NewRecordBatch(pipeline.RawSchema, cols, int64(n))
+}
+
+// appendRow adds rw to bld, or returns the reject for its Marketo id; it
+// reports whether a row was added.
+func appendRow(bld *array.RecordBuilder, mp *Mapping, file int32, rw row) (pipeline.Reject, bool) {
+	idCol := mp.Sources[0]
 	id, ok := firstValue(rw.fields, idCol)
 	marketoID, err := strconv.ParseInt(id, 10, 64)
 	if !ok || err != nil || marketoID <= 0 {
@@ -259,22 +425,21 @@ func (r *Reader) append(rw row) bool {
 		if ok {
 			detail = "marketo id is not a positive integer"
 		}
-		r.ledger.Reject(pipeline.Reject{File: r.src.Index, Line: rw.line, Reason: pipeline.ReasonInvalidMarketoID, Detail: detail, Raw: rw.raw()})
-		return false
+		return pipeline.Reject{File: file, Line: rw.line, Reason: pipeline.ReasonInvalidMarketoID, Detail: detail, Raw: rw.raw()}, false
 	}
-	r.bld.Field(0).(*array.Int64Builder).Append(marketoID)
-	last := len(r.mapping.Sources) - 2
+	bld.Field(0).(*array.Int64Builder).Append(marketoID)
+	last := len(mp.Sources) - 2
 	for c := 1; c < last; c++ {
-		sb := r.bld.Field(c).(*array.StringBuilder)
-		if v, ok := firstValue(rw.fields, r.mapping.Sources[c]); ok {
+		sb := bld.Field(c).(*array.StringBuilder)
+		if v, ok := firstValue(rw.fields, mp.Sources[c]); ok {
 			sb.Append(v)
 		} else {
 			sb.AppendNull()
 		}
 	}
-	r.bld.Field(last).(*array.Int32Builder).Append(r.src.Index)
-	r.bld.Field(last + 1).(*array.Int64Builder).Append(rw.line)
-	return true
+	bld.Field(last).(*array.Int32Builder).Append(file)
+	bld.Field(last + 1).(*array.Int64Builder).Append(rw.line)
+	return pipeline.Reject{}, true
 }
 
 // firstValue returns the first non-NULL value among the given positions.
