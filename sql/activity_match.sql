@@ -11,7 +11,7 @@
 -- when exactly one inactive person has it).
 INSERT INTO activities
 WITH fresh AS (
-    SELECT r.*
+    SELECT r.*, CASE WHEN r.lead_id IS NULL THEN lower(trim(r.email)) END AS email_key
     FROM activity_run r
     WHERE r.copy_no = 1
       AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.marketo_guid = r.marketo_guid)
@@ -23,7 +23,7 @@ by_email AS (
            count(*) AS any_n,
            min(marketo_id) AS any_id
     FROM people
-    WHERE email_key IN (SELECT DISTINCT lower(trim(email)) FROM fresh WHERE lead_id IS NULL)
+    WHERE email_key IN (SELECT email_key FROM fresh)
     GROUP BY email_key
 )
 SELECT
@@ -49,4 +49,4 @@ SELECT
 FROM fresh f
 JOIN inputs i ON i.run_id = $1 AND i.file_index = $2 + f.source_file
 LEFT JOIN people p ON p.marketo_id = f.lead_id
-LEFT JOIN by_email e ON f.lead_id IS NULL AND e.email_key = lower(trim(f.email));
+LEFT JOIN by_email e ON e.email_key = f.email_key;

@@ -110,25 +110,8 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 			return err
 		}
 	}
-	steps := []struct {
-		name string
-		args []any
-	}{
-		{"activity_insert_rejects", []any{runID, r.Staged.RejectsPath}},
-		{"activity_stage", []any{r.Staged.Glob}},
-		{"activity_match", []any{runID, offset}},
-		{"activity_sales_log", []any{runID}},
-		{"activity_salesforce_tasks", []any{runID, r.Options.LogEmails, r.Options.LogCalls, subject}},
-		{"activity_unsubscribe_violations", []any{runID}},
-		{"activity_summary_delete", []any{runID}},
-		{"activity_summary_insert", []any{runID}},
-		{"activity_lifecycle_events", []any{runID}},
-		{"activity_lifecycle_update_changes", []any{runID}},
-		{"activity_lifecycle_insert_changes", []any{runID}},
-		{"activity_lifecycle_people", []any{runID}},
-	}
-	for _, s := range steps {
-		if err := exec(s.name, s.args...); err != nil {
+	for _, st := range r.statements(runID, offset, subject) {
+		if err := exec(st.name, st.args...); err != nil {
 			return err
 		}
 	}
@@ -145,6 +128,31 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	}
 	report.Activities = c
 	return nil
+}
+
+// statement is one sql/ file and its arguments.
+type statement struct {
+	name string
+	args []any
+}
+
+// statements are the reconciliation statements in the order they run.
+// offset is the inputs.file_index of the run's first activity input.
+func (r *Reconcile) statements(runID int64, offset int, subject string) []statement {
+	return []statement{
+		{"activity_insert_rejects", []any{runID, r.Staged.RejectsPath}},
+		{"activity_stage", []any{r.Staged.Glob}},
+		{"activity_match", []any{runID, offset}},
+		{"activity_sales_log", []any{runID}},
+		{"activity_salesforce_tasks", []any{runID, r.Options.LogEmails, r.Options.LogCalls, subject}},
+		{"activity_unsubscribe_violations", []any{runID}},
+		{"activity_summary_delete", []any{runID}},
+		{"activity_summary_insert", []any{runID}},
+		{"activity_lifecycle_events", []any{runID}},
+		{"activity_lifecycle_update_changes", []any{runID}},
+		{"activity_lifecycle_insert_changes", []any{runID}},
+		{"activity_lifecycle_people", []any{runID}},
+	}
 }
 
 func (r *Reconcile) counts(ctx context.Context, tx *dbsql.Tx, runID int64) (*pipeline.ActivityCounts, error) {

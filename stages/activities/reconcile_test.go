@@ -1,0 +1,262 @@
+package activities
+
+import (
+	"context"
+	dbsql "database/sql"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	sqlfiles "github.com/actsync/actsync/sql"
+	"github.com/actsync/actsync/stages/extract"
+	"github.com/actsync/actsync/stages/load"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/golden/")
+
+var _ load.Step = (*Reconcile)(nil)
+
+// sqlPeople is the people table of the SQL golden tests, as it stands after
+// run 7's people changes (the changes rows below).
+const sqlPeople = `
+INSERT INTO people (marketo_id, email, email_key, sfdc_lead_id, sfdc_contact_id, sfdc_account_id,
+    sfdc_opportunity_id, sales_owner_id, marketo_unsubscribed, status, status_reason,
+    first_run_id, last_changed_run_id) VALUES
+ (1, 'Ann@x.example', 'ann@x.example', '00Q000000000001AAA', '003000000000001AAA', '001000000000001AAA', '006000000000001AAA', '005000000000001AAA', false, 'active', NULL, 1, 1),
+ (2, 'dup@x.example', 'dup@x.example', '00Q000000000002AAA', NULL, NULL, NULL, 'rep@sales.example.com', false, 'active', NULL, 1, 1),
+ (3, 'Dup@x.example', 'dup@x.example', NULL, '003000000000003AAA', '001000000000003AAA', NULL, '005000000000001AAA', false, 'active', NULL, 1, 1),
+ (4, 'gone@x.example', 'gone@x.example', '00Q000000000004AAA', NULL, NULL, NULL, '005000000000001AAA', false, 'inactive', 'no_sales_owner', 1, 1),
+ (5, 'noids@x.example', 'noids@x.example', NULL, NULL, NULL, NULL, '005000000000001AAA', true, 'active', NULL, 1, 1),
+ (6, 'six@x.example', 'six@x.example', '00Q000000000006AAA', NULL, NULL, NULL, '005000000000001AAA', false, 'active', NULL, 1, 7),
+ (7, 'seven@x.example', 'seven@x.example', '00Q000000000007AAA', NULL, NULL, NULL, '005000000000001AAA', false, 'active', NULL, 7, 7),
+ (8, 'eight@x.example', 'eight@x.example', '00Q000000000008AAA', NULL, NULL, NULL, '005000000000001AAA', false, 'inactive', 'owner_is_queue', 1, 1),
+ (9, 'nine@x.example', 'nine@x.example', '00Q000000000009AAA', NULL, NULL, NULL, '005000000000001AAA', false, 'active', NULL, 1, 1),
+ (10, 'ten@x.example', 'ten@x.example', '00Q000000000010AAA', NULL, NULL, NULL, '00G000000000001AAA', true, 'inactive', 'owner_is_queue', 1, 7);
+INSERT INTO changes VALUES
+ (7, 6, 'update', ['title'], NULL),
+ (7, 7, 'insert', NULL, NULL),
+ (7, 10, 'deactivate', NULL, 'owner_is_queue');
+INSERT INTO person_activity_summary VALUES
+ (1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, '2026-01-01', '2026-01-01', NULL, NULL, 6),
+ (3, 9, 0, 0, 0, 9, 0, 0, 0, 0, 0, '2026-01-02', NULL, NULL, NULL, 6);
+INSERT INTO activities VALUES
+ ('500', 1, '2026-10-01 08:00:00', 9, 'Unsubscribe Email', 'marketing_email', NULL, NULL, NULL, NULL, '{}', NULL, NULL, 'matched', 1, 6, 'old.csv', 2),
+ ('501', 1, '2026-09-01 08:00:00', 39, 'Send Sales Email', 'sales_email', 'send_sales_email', NULL, NULL, NULL, '{}', NULL, NULL, 'matched', 1, 6, 'old.csv', 3),
+ ('502', 9, '2026-09-01 08:00:00', 39, 'Send Sales Email', 'sales_email', 'send_sales_email', NULL, NULL, NULL, '{}', NULL, NULL, 'matched', 9, 6, 'old.csv', 4);
+`
+
+// sqlActivities is run 7's activity export. The types file gives 401-403
+// to the SIA types without public ids.
+const sqlActivities = `marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes
+500,1,2026-10-01T08:00:00Z,9,,,,{}
+600,1,2026-11-02T09:00:00Z,39,,,Pricing,"{""Sent By"":""a@sales.example.com"",""Email Subject"":""Pricing\nfor   you"",""Template"":""T1"",""Sales Campaign Name"":""Q4""}"
+601,1,2026-11-02T09:05:00Z,45,,,,"{""Received By"":""a@sales.example.com"",""Email Subject"":""Re: Pricing""}"
+602,2,2026-11-02T09:10:00Z,39,,,,"{""Email Subject"":""` + longSubject + `""}"
+603,,2026-11-02T09:15:00Z,40,,,,"{""Email"":"" DUP@x.example ""}"
+604,,2026-11-02T09:20:00Z,40,,,,"{""Email"":""gone@x.example""}"
+605,,2026-11-02T09:25:00Z,40,,,,"{""Email"":""nobody@x.example""}"
+606,,2026-11-02T09:30:00Z,40,,,,
+607,99,2026-11-02T09:35:00Z,40,,,,
+608,4,2026-11-02T09:40:00Z,39,,,,
+609,5,2026-11-02T09:45:00Z,39,,,,"{""Email Subject"":""No ids""}"
+610,3,2026-11-02T09:50:00Z,401,,,Demo,"{""Sales Call Made By"":""c@sales.example.com"",""Sales Call Status"":""Connected"",""Sales Call Duration"":""2:05""}"
+611,3,2026-11-02T09:55:00Z,402,,,Q4 Push,"{""Sent By"":""c@sales.example.com""}"
+612,3,2026-11-02T10:00:00Z,403,,,Q4 Push,
+613,3,2026-11-02T10:05:00Z,46,,,Web,"{""Description"":""Visited pricing""}"
+614,3,2026-11-02T10:06:00Z,46,,,Email,
+615,3,2026-11-02T10:07:00Z,41,,,,"{""Link"":""https://www.example.com/a""}"
+616,3,2026-11-02T10:08:00Z,48,,,,"{""Details"":""550 no such user""}"
+617,9,2026-11-02T10:10:00Z,32,,,,"{""Merge IDs"":[6, 8, 9, 98]}"
+618,6,2026-11-02T10:15:00Z,37,,,,
+619,7,2026-11-02T10:20:00Z,37,,,,
+620,8,2026-11-02T10:25:00Z,37,,,,
+621,1,2026-11-02T10:30:00Z,32,,,,"{""Merge IDs"":""[9]""}"
+622,10,2026-11-02T10:35:00Z,37,,,,
+623,9,2026-11-02T10:40:00Z,9,,,,
+624,5,2026-11-02T10:45:00Z,1,,,,
+625,1,2026-11-02T10:50:00Z,999,,,,
+600,1,2026-11-02T09:00:00Z,39,,,Pricing,{}
+bad,1,not a date,39,,,,
+`
+
+const longSubject = "Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject Long subject"
+
+const sqlTypes = `{"success":true,"result":[{"id":401,"name":"Received Sales Call"},{"id":402,"name":"Add to Sales Campaign"},{"id":403,"name":"Remove from Sales Campaign"}]}`
+
+// sqlDumps is what each statement is judged by: the query whose result is
+// compared with testdata/golden/sql/<statement>.csv after it runs.
+var sqlDumps = map[string]string{
+	"activity_insert_rejects":           `SELECT * EXCLUDE (source_file) FROM rejects ORDER BY ALL`,
+	"activity_stage":                    `SELECT marketo_guid, copy_no, source_line FROM activity_run ORDER BY source_line`,
+	"activity_match":                    `SELECT marketo_guid, lead_id, type_name, category, sales_kind, email, match, marketo_id, run_id, source_line FROM activities ORDER BY marketo_guid`,
+	"activity_sales_log":                `SELECT * FROM sales_activity_log ORDER BY marketo_guid`,
+	"activity_salesforce_tasks":         `SELECT * FROM salesforce_tasks ORDER BY marketo_guid`,
+	"activity_unsubscribe_violations":   `SELECT * FROM unsubscribe_violations ORDER BY marketo_guid`,
+	"activity_summary_delete":           `SELECT marketo_id, run_id FROM person_activity_summary ORDER BY ALL`,
+	"activity_summary_insert":           `SELECT * FROM person_activity_summary ORDER BY marketo_id`,
+	"activity_lifecycle_events":         `SELECT * FROM lifecycle_events ORDER BY marketo_id, marketo_guid`,
+	"activity_lifecycle_update_changes": `SELECT * FROM changes ORDER BY marketo_id`,
+	"activity_lifecycle_insert_changes": `SELECT * FROM changes ORDER BY marketo_id`,
+	"activity_lifecycle_people":         `SELECT marketo_id, status, status_reason FROM people ORDER BY marketo_id`,
+}
+
+// TestSQLGolden runs every reconciliation statement in order on a small
+// real DuckDB database and compares what each one wrote with its golden
+// file, then the counts and breakdown queries.
+func TestSQLGolden(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := dbsql.Open("duckdb", filepath.Join(dir, "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{sqlfiles.Text("schema"), sqlfiles.Text("activity_schema"), sqlPeople} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden(t, "activity_schema", query(t, conn,
+		`SELECT table_name, column_name, data_type FROM information_schema.columns
+		 WHERE table_name IN ('activities', 'sales_activity_log', 'salesforce_tasks', 'unsubscribe_violations',
+		                      'person_activity_summary', 'lifecycle_events')
+		 ORDER BY table_name, ordinal_position`))
+
+	types := BuiltinTypes()
+	if _, err := types.loadTypes([]byte(sqlTypes)); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, "activities.csv")
+	if err := os.WriteFile(src, []byte(sqlActivities), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	staged, err := Extract(ctx, []extract.Source{{Path: src, Format: extract.CSV}}, types, mem, dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const runID, offset = 7, 3
+	if _, err := conn.ExecContext(ctx, sqlfiles.Text("insert_input"), runID, offset, "activities.csv", "activity_csv", "-", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	r := &Reconcile{Staged: staged, Options: Options{LogEmails: true, LogCalls: true}}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, st := range r.statements(runID, offset, DefaultTaskSubject+" ({{sent_by}}, {{sales_campaign}})") {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text(st.name), st.args...); err != nil {
+			t.Fatalf("%s.sql: %v", st.name, err)
+		}
+		golden(t, st.name, query(t, tx, sqlDumps[st.name]))
+	}
+	c, err := r.counts(ctx, tx, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Inputs = nil
+	golden(t, "activity_counts", fmt.Sprintf("%+v\n", *c))
+	golden(t, "activity_breakdown", query(t, tx, sqlfiles.Text("activity_breakdown"), runID))
+	if !c.Balanced() {
+		t.Errorf("counts do not balance: %+v", c)
+	}
+
+	// Running the statements again (a re-delivered file in a later run)
+	// adds no activity and no change.
+	again := &Reconcile{Staged: staged, Options: r.Options}
+	for _, st := range again.statements(runID+1, offset, DefaultTaskSubject) {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text(st.name), st.args...); err != nil {
+			t.Fatalf("rerun %s.sql: %v", st.name, err)
+		}
+	}
+	for _, table := range []string{"activities", "changes", "salesforce_tasks", "lifecycle_events", "unsubscribe_violations"} {
+		if n := query(t, tx, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
+			t.Errorf("rerun wrote %s rows: %q", table, n)
+		}
+	}
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*dbsql.Rows, error)
+}
+
+// query renders a result as CSV-like text: a header line, then one line per
+// row, NULL as empty, times in RFC 3339.
+func query(t *testing.T, q querier, sql string, args ...any) string {
+	t.Helper()
+	rows, err := q.QueryContext(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var b strings.Builder
+	b.WriteString(strings.Join(cols, ",") + "\n")
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			switch v := v.(type) {
+			case nil:
+			case time.Time:
+				b.WriteString(v.UTC().Format(time.RFC3339))
+			case string:
+				if strings.ContainsAny(v, ",\"\n") {
+					v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+				}
+				b.WriteString(v)
+			default:
+				fmt.Fprint(&b, v)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", "sql", name+".csv")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s (run with -update to accept):\n--- got\n%s--- want\n%s", name, path, got, want)
+	}
+}
