@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -156,11 +158,20 @@ func (s *csvSource) newReader(in io.Reader) *csv.Reader {
 // parser returns the function that parses one block of this file into
 // batches of at most batchRows rows. It is safe for concurrent use.
 func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRows int) func(*block) {
+	hint := &sizeHint{}
 	return func(b *block) {
 		r := s.newReader(bytes.NewReader(b.data))
 		bld := array.NewRecordBuilder(mem, pipeline.RawSchema)
 		defer bld.Release()
-		n := 0
+		n, from := 0, int64(0)
+		hint.reserve(bld, len(b.data), batchRows)
+		flush := func() {
+			rec := bld.NewRecordBatch()
+			to := r.InputOffset()
+			hint.learn(rec, to-from)
+			b.batches = append(b.batches, rec)
+			n, from = 0, to
+		}
 		for {
 			rec, err := r.Read()
 			if err == io.EOF {
@@ -192,12 +203,53 @@ func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRo
 				continue
 			}
 			if n++; n == batchRows {
-				b.batches = append(b.batches, bld.NewRecordBatch())
-				n = 0
+				flush()
+				hint.reserve(bld, len(b.data)-int(from), batchRows)
 			}
 		}
 		if n > 0 {
-			b.batches = append(b.batches, bld.NewRecordBatch())
+			flush()
+		}
+	}
+}
+
+// sizeHint learns, from the batches parsed so far, how many rows and how
+// many bytes of each text column a byte of input makes, so that a parser
+// can size its builders once instead of growing them by doubling.
+type sizeHint struct {
+	mu          sync.Mutex
+	rowsPerByte float64
+	dataPerRow  [32]float64 // by RawSchema column; 0 for non-text columns
+}
+
+func (h *sizeHint) learn(rec arrow.RecordBatch, input int64) {
+	rows := rec.NumRows()
+	if rows < 64 || input <= 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.rowsPerByte = float64(rows) / float64(input)
+	for c, col := range rec.Columns() {
+		if s, ok := col.(*array.String); ok && c < len(h.dataPerRow) {
+			h.dataPerRow[c] = float64(len(s.ValueBytes())) / float64(rows)
+		}
+	}
+}
+
+// reserve sizes bld for the rows of input bytes, at most maxRows, with a
+// few percent to spare; it does nothing before anything is learnt.
+func (h *sizeHint) reserve(bld *array.RecordBuilder, input, maxRows int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rowsPerByte == 0 || input <= 0 {
+		return
+	}
+	rows := min(maxRows, int(float64(input)*h.rowsPerByte*1.03)+16)
+	bld.Reserve(rows)
+	for c, per := range h.dataPerRow {
+		if per > 0 {
+			bld.Field(c).(*array.StringBuilder).ReserveData(int(float64(rows)*per*1.05) + 64)
 		}
 	}
 }
