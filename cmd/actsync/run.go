@@ -48,10 +48,13 @@ type runConfig struct {
 	State         string
 	Full          bool
 	JSON          bool
+	// Log receives one line per interrupted run that opening the state
+	// completed or discarded; nil discards them.
+	Log io.Writer
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg runConfig
+	cfg := runConfig{Log: stderr}
 	fs := newFlags("run", runSynopsis, stderr)
 	fs.Var((*multiFlag)(&cfg.People), "people", "person export `PATH` (file, directory or glob); repeatable")
 	fs.StringVar(&cfg.State, "state", "./actsync-data", "state `DIR` holding actions.duckdb, snapshots/ and runs/")
@@ -122,7 +125,7 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 			}
 		}
 	}
-	st, err := load.Open(ctx, cfg.State)
+	st, err := openState(ctx, cfg.State, cfg.Log)
 	if err != nil {
 		return nil, err
 	}

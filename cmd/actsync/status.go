@@ -33,6 +33,9 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
+	if err := reportPending(ctx, st, stderr); err != nil {
+		return err
+	}
 	format := "table"
 	if *asJSON {
 		format = "json"

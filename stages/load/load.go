@@ -189,27 +189,45 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/snapshot " + table, Seconds: time.Since(t).Seconds()})
 	}
+	// The journal lists what the run publishes after its commit; a run
+	// killed after the commit is completed from it by the next Open.
+	j := journal{RunID: l.runID, Report: filepath.Join(RunsDir, strconv.FormatInt(l.runID, 10)+".json")}
+	for _, table := range tables {
+		j.Renames = append(j.Renames, rename{
+			From: filepath.Join(stagingDir, filepath.Base(l.staging), "snapshots", table),
+			To:   filepath.Join(SnapshotDir, table, "run_id="+strconv.FormatInt(l.runID, 10)),
+		})
+	}
+	if err := writeJournal(l.staging, j); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	crashPoint("before-commit")
 	t := time.Now()
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	crashPoint("after-commit")
 	l.done = true
 	report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/commit", Seconds: time.Since(t).Seconds()})
 
 	// The run is committed. What follows publishes files derived from it;
-	// a failure here is reported but cannot undo the commit.
+	// a failure here is reported but cannot undo the commit, and the next
+	// Open completes it from the journal.
 	var errs []error
-	for _, table := range tables {
-		dst := filepath.Join(l.st.Dir, SnapshotDir, table, "run_id="+strconv.FormatInt(l.runID, 10))
+	for _, r := range j.Renames {
+		dst := filepath.Join(l.st.Dir, r.To)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		errs = append(errs, os.Rename(filepath.Join(snapshots, table), dst))
+		errs = append(errs, os.Rename(filepath.Join(l.st.Dir, r.From), dst))
+		crashPoint("after-rename")
 	}
-	errs = append(errs, writeFileAtomic(filepath.Join(l.st.Dir, RunsDir, strconv.FormatInt(l.runID, 10)+".json"), append(doc, '\n')))
-	if os.Getenv("ACTSYNC_KEEP_STAGING") == "" {
-		errs = append(errs, os.RemoveAll(l.staging))
+	errs = append(errs, writeFileAtomic(filepath.Join(l.st.Dir, j.Report), append(doc, '\n')))
+	crashPoint("after-report")
+	if errors.Join(errs...) == nil && os.Getenv("ACTSYNC_KEEP_STAGING") == "" {
+		// Removing the journal first marks the run as published in full.
+		errs = append(errs, os.Remove(filepath.Join(l.staging, journalFile)), os.RemoveAll(l.staging))
 	}
 	return errors.Join(errs...)
 }

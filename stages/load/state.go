@@ -32,9 +32,14 @@ type State struct {
 	Dir  string
 	db   *dbsql.DB
 	conn *dbsql.Conn
+	// Recovered lists what Open did about runs a dead process left
+	// unfinished (see Recovery); the caller tells the user.
+	Recovered []Recovery
 }
 
-// Open opens (creating if needed) the state in dir for writing.
+// Open opens (creating if needed) the state in dir for writing. It first
+// completes or discards any run a killed process left unfinished (see
+// Recovery) and lists what it did in State.Recovered.
 func Open(ctx context.Context, dir string) (*State, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -51,6 +56,10 @@ func Open(ctx context.Context, dir string) (*State, error) {
 	if _, err := st.conn.ExecContext(ctx, sqlfiles.Text("schema")); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("create schema: %w", err)
+	}
+	if st.Recovered, err = st.recoverRuns(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("recovering an interrupted run in %s: %w", dir, err)
 	}
 	return st, nil
 }

@@ -1,0 +1,233 @@
+package load
+
+import (
+	"context"
+	dbsql "database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// journalFile is written into a run's staging directory just before its
+// transaction commits. It lists what the run publishes after the commit, so
+// that a run killed between the commit and the end of publishing can be
+// completed by the next writer (Open) from the journal and the runs table.
+const journalFile = "journal.json"
+
+// CrashPointEnv names the environment variable of a test hook: when it
+// holds one of the points below, the process kills itself with SIGKILL on
+// reaching it. The crash-safety tests use it to die at each step of
+// publishing a run, a window too narrow to hit reliably with a timer:
+// before-commit, after-commit, after-rename (the first snapshot moved),
+// after-report (runs/<id>.json written, staging not yet removed).
+const CrashPointEnv = "ACTSYNC_CRASH_POINT"
+
+func crashPoint(point string) {
+	if os.Getenv(CrashPointEnv) == point {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	}
+}
+
+// journal is the publishing plan of one run. Paths are relative to the state
+// directory, so a state directory can be moved between a crash and its
+// recovery.
+type journal struct {
+	RunID   int64    `json:"run_id"`
+	Renames []rename `json:"renames"`
+	Report  string   `json:"report"` // runs/<id>.json, written from runs.report
+}
+
+type rename struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// writeJournal writes j into staging durably: by rename, after an fsync.
+func writeJournal(staging string, j journal) error {
+	data, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(staging, journalFile)
+	f, err := os.OpenFile(path+".tmp", os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
+}
+
+// Recovery is what Open did about a run that a previous process left
+// unfinished: a run that died before its commit leaves only staging files,
+// which are removed (Committed false); a run that died after its commit but
+// before its snapshots and runs/<id>.json were published is completed
+// (Committed true).
+type Recovery struct {
+	RunID     int64
+	Committed bool
+	Published int  // snapshot directories moved into snapshots/
+	Report    bool // runs/<id>.json written from the runs table
+}
+
+func (r Recovery) String() string {
+	if !r.Committed {
+		return fmt.Sprintf("discarded interrupted run %d: it died before its commit, so nothing of it was in the state; removed its staging files", r.RunID)
+	}
+	if r.Published == 0 && !r.Report {
+		return fmt.Sprintf("run %d had been published in full before its process died; removed its leftover staging files", r.RunID)
+	}
+	what := fmt.Sprintf("%d snapshot directories", r.Published)
+	if r.Report {
+		what += fmt.Sprintf(" and runs/%d.json", r.RunID)
+	}
+	return fmt.Sprintf("completed interrupted run %d: it died after its commit; published %s", r.RunID, what)
+}
+
+// Interrupted describes a run a dead process left in the staging directory,
+// as seen by a reader (Pending) that does not repair it.
+type Interrupted struct {
+	RunID     int64
+	Committed bool
+}
+
+func (i Interrupted) String() string {
+	if i.Committed {
+		return fmt.Sprintf("run %d was interrupted after its commit; the next `actsync run` finishes publishing its snapshots and runs/%d.json", i.RunID, i.RunID)
+	}
+	return fmt.Sprintf("run %d was interrupted before its commit (nothing of it is in the database); the next `actsync run` removes its staging files", i.RunID)
+}
+
+// stagedRuns lists the run directories under .staging, by run id.
+func stagedRuns(dir string) ([]int64, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, stagingDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, e := range entries {
+		id, err := strconv.ParseInt(strings.TrimPrefix(e.Name(), "run-"), 10, 64)
+		if err != nil || !strings.HasPrefix(e.Name(), "run-") {
+			continue
+		}
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+// committedReport returns the runs.report of runID and whether the run is
+// committed.
+func (s *State) committedReport(ctx context.Context, runID int64) (string, bool, error) {
+	var report string
+	err := s.conn.QueryRowContext(ctx, "SELECT report FROM runs WHERE run_id = $1", runID).Scan(&report)
+	if errors.Is(err, dbsql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return report, true, nil
+}
+
+// Pending lists the runs a dead process left unfinished, without repairing
+// them: what `status` reports. Call it on a state opened read-only, which
+// DuckDB refuses while a writer holds the database, so a staging directory
+// seen here belongs to no live run.
+func (s *State) Pending(ctx context.Context) ([]Interrupted, error) {
+	ids, err := stagedRuns(s.Dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Interrupted
+	for _, id := range ids {
+		_, committed, err := s.committedReport(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Interrupted{RunID: id, Committed: committed})
+	}
+	return out, nil
+}
+
+// recoverRuns finishes or discards every run left in the staging directory. It
+// is idempotent: killed halfway, the next Open picks up where it stopped.
+// The caller holds the state's write lock.
+func (s *State) recoverRuns(ctx context.Context) ([]Recovery, error) {
+	ids, err := stagedRuns(s.Dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Recovery
+	for _, id := range ids {
+		staging := filepath.Join(s.Dir, stagingDir, "run-"+strconv.FormatInt(id, 10))
+		report, committed, err := s.committedReport(ctx, id)
+		if err != nil {
+			return out, err
+		}
+		rec := Recovery{RunID: id, Committed: committed}
+		if committed {
+			data, err := os.ReadFile(filepath.Join(staging, journalFile))
+			if errors.Is(err, os.ErrNotExist) {
+				// A committed run wrote its journal before its commit and
+				// removes it once everything is published: only the
+				// staging files are left to remove.
+				data, err = json.Marshal(journal{RunID: id, Report: filepath.Join(RunsDir, strconv.FormatInt(id, 10)+".json")})
+			}
+			if err != nil {
+				return out, fmt.Errorf("recover run %d: %w", id, err)
+			}
+			var j journal
+			if err := json.Unmarshal(data, &j); err != nil || j.RunID != id {
+				return out, fmt.Errorf("recover run %d: bad journal %s: %v", id, filepath.Join(staging, journalFile), err)
+			}
+			for _, r := range j.Renames {
+				from, to := filepath.Join(s.Dir, r.From), filepath.Join(s.Dir, r.To)
+				if _, err := os.Stat(from); errors.Is(err, os.ErrNotExist) {
+					continue // published before the crash
+				}
+				if _, err := os.Stat(to); err == nil {
+					continue // cannot happen (rename is atomic); keep what is published
+				}
+				if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+					return out, err
+				}
+				if err := os.Rename(from, to); err != nil {
+					return out, fmt.Errorf("recover run %d: %w", id, err)
+				}
+				rec.Published++
+			}
+			path := filepath.Join(s.Dir, j.Report)
+			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+				if err := writeFileAtomic(path, []byte(report+"\n")); err != nil {
+					return out, fmt.Errorf("recover run %d: %w", id, err)
+				}
+				rec.Report = true
+			}
+		}
+		os.Remove(filepath.Join(s.Dir, RunsDir, strconv.FormatInt(id, 10)+".json.tmp"))
+		if err := os.RemoveAll(staging); err != nil {
+			return out, fmt.Errorf("recover run %d: %w", id, err)
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
