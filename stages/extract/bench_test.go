@@ -130,3 +130,52 @@ func BenchmarkExtractCSV(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExtractFile reads the file named by $ACTSYNC_BENCH_FILE (for
+// example an `actsync generate` export) sequentially and in parallel; it is
+// skipped when the variable is unset.
+func BenchmarkExtractFile(b *testing.B) {
+	path := os.Getenv("ACTSYNC_BENCH_FILE")
+	if path == "" {
+		b.Skip("ACTSYNC_BENCH_FILE is not set")
+	}
+	srcs, err := Discover([]string{path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name    string
+		workers int
+	}{
+		{"sequential", 1},
+		{fmt.Sprintf("parallel-%d", runtime.GOMAXPROCS(0)), 0},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(b, 0)
+			ledger := pipeline.NewLedger(mem)
+			defer ledger.Close()
+			b.ReportAllocs()
+			b.SetBytes(info.Size())
+			rows := 0
+			for b.Loop() {
+				r, err := Open(srcs[0], mem, ledger, Options{Workers: bc.workers})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for r.Next() {
+					rows += int(r.RecordBatch().NumRows())
+				}
+				if err := r.Err(); err != nil {
+					b.Fatal(err)
+				}
+				r.Release()
+			}
+			b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
