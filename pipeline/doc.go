@@ -10,7 +10,10 @@
 // is given and returns a new reference that the caller must Release. A stage
 // that passes its input through unchanged calls Retain first; a stage that
 // keeps a batch past the call (filter, which cannot judge a row before it has
-// seen every row of the run) Retains it and releases it in Finish or Close.
+// seen every row of the run) Retains it and releases it in Finish or Close,
+// or copies it out of memory (filter's spill file) and retains nothing.
+// Finish streams: it hands each outgoing batch to a callback that borrows
+// it, like Process's input, and releases it when the callback returns.
 // On error a stage releases anything it built and returns nil.
 //
 // # Where rows go

@@ -31,9 +31,8 @@ type Reporter interface {
 //
 // Inputs are read concurrently, at most Parallel at a time, into a bounded
 // channel; filter sees their batches in any order (it breaks ties by file
-// and line, not by arrival). When filter has seen every row it releases the
-// survivors, which flow one batch at a time through map and dedupe into the
-// sink. Any error cancels the run: batches in flight are released, the sink
+// and line, not by arrival). When filter has seen every row it streams the
+// survivors, one batch at a time, through map and dedupe into the sink. Any error cancels the run: batches in flight are released, the sink
 // is aborted and nothing is committed.
 type Runner struct {
 	Inputs   int
@@ -64,44 +63,31 @@ func (r *Runner) Run(ctx context.Context, report *Report) (err error) {
 	}
 	report.Stages = append(report.Stages, StageTiming{Stage: "extract+filter", Seconds: time.Since(t).Seconds()})
 
+	// Filter streams its survivors; each goes through map and dedupe into
+	// the sink before filter reads the next.
 	t = time.Now()
-	batches, err := r.Filter.Finish(ctx)
-	if err != nil {
-		return fmt.Errorf("filter: %w", err)
-	}
-	defer func() {
-		for _, b := range batches {
-			if b != nil {
-				b.Release()
-			}
-		}
-	}()
-	var filtered int64
-	for _, b := range batches {
-		filtered += b.NumRows()
-	}
-	report.Stages = append(report.Stages, StageTiming{Stage: "filter.finish", Seconds: time.Since(t).Seconds(), RowsOut: filtered})
-
 	var mapT, dedupeT, loadT time.Duration
-	var synced int64
-	for i, b := range batches {
+	var filtered, synced int64
+	var downstream error // the error of map, dedupe or load, wrapped
+	emit := func(b arrow.RecordBatch) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t = time.Now()
+		filtered += b.NumRows()
+		t := time.Now()
 		mapped, err := r.Map.Process(ctx, b)
 		mapT += time.Since(t)
-		b.Release()
-		batches[i] = nil
 		if err != nil {
-			return fmt.Errorf("map: %w", err)
+			downstream = fmt.Errorf("map: %w", err)
+			return downstream
 		}
 		t = time.Now()
 		keyed, err := r.Dedupe.Process(ctx, mapped)
 		dedupeT += time.Since(t)
 		mapped.Release()
 		if err != nil {
-			return fmt.Errorf("dedupe: %w", err)
+			downstream = fmt.Errorf("dedupe: %w", err)
+			return downstream
 		}
 		t = time.Now()
 		err = r.Load.Write(ctx, keyed)
@@ -109,10 +95,23 @@ func (r *Runner) Run(ctx context.Context, report *Report) (err error) {
 		synced += keyed.NumRows()
 		keyed.Release()
 		if err != nil {
-			return fmt.Errorf("load: %w", err)
+			downstream = fmt.Errorf("load: %w", err)
+			return downstream
 		}
+		return nil
 	}
+	if err := r.Filter.Finish(ctx, emit); err != nil {
+		switch {
+		case downstream != nil:
+			return downstream
+		case ctx.Err() != nil:
+			return ctx.Err()
+		}
+		return fmt.Errorf("filter: %w", err)
+	}
+	finishT := time.Since(t) - mapT - dedupeT - loadT
 	report.Stages = append(report.Stages,
+		StageTiming{Stage: "filter.finish", Seconds: finishT.Seconds(), RowsOut: filtered},
 		StageTiming{Stage: "map", Seconds: mapT.Seconds(), RowsOut: synced},
 		StageTiming{Stage: "dedupe", Seconds: dedupeT.Seconds(), RowsOut: synced},
 	)

@@ -15,11 +15,15 @@ type Stage interface {
 }
 
 // Finisher is a stateful stage that holds rows until it has seen all of
-// them. Finish is called once after the last Process; it returns the batches
-// that continue down the pipeline, each a reference the caller releases.
+// them: its Process returns nil. Finish is called once after the last
+// Process and streams the rows that continue down the pipeline to emit, one
+// batch at a time, so that no more than one of them need be in memory.
+// emit borrows its batch (it Retains it to keep it past the call); Finish
+// releases the batch after emit returns. Finish stops at emit's first error
+// and returns it unchanged; it returns ctx.Err() when cancelled.
 type Finisher interface {
 	Stage
-	Finish(ctx context.Context) ([]arrow.RecordBatch, error)
+	Finish(ctx context.Context, emit func(arrow.RecordBatch) error) error
 }
 
 // Sink is the last stage: it consumes batches and makes them durable in one

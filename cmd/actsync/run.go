@@ -138,7 +138,7 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 
 	ledger := pipeline.NewLedger(mem)
 	defer ledger.Close()
-	flt := filter.New(mem, ledger)
+	flt := filter.New(mem, ledger, filter.Options{})
 	defer flt.Close()
 	loader, err := load.New(st, ledger, runID, cfg.Full)
 	if err != nil {

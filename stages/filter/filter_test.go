@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -176,16 +179,64 @@ type filterResult struct {
 	report     pipeline.Report
 }
 
+// modes are the two ways a Filter holds a run: in memory, and spilled to a
+// file in a directory. Every behaviour test runs in both.
+var modes = []struct {
+	name  string
+	spill bool
+}{{"memory", false}, {"spill", true}}
+
+// options returns the Options of a mode, with a fresh spill directory.
+func options(t testing.TB, spill bool) filter.Options {
+	if !spill {
+		return filter.Options{}
+	}
+	return filter.Options{SpillDir: t.TempDir()}
+}
+
+// assertEmptyDir fails unless dir (a spill directory) holds no file.
+func assertEmptyDir(t testing.TB, dir string) {
+	t.Helper()
+	if dir == "" {
+		return
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		t.Errorf("left in the spill directory: %s", e.Name())
+	}
+}
+
+// finishAll runs Finish and returns the rows it emitted, checking that no
+// emitted batch is empty.
+func finishAll(t testing.TB, ctx context.Context, f *filter.Filter) ([]row, error) {
+	t.Helper()
+	var out []row
+	err := f.Finish(ctx, func(b arrow.RecordBatch) error {
+		if b.NumRows() == 0 {
+			t.Errorf("Finish emitted an empty batch")
+		}
+		out = append(out, renderRows(t, b)...)
+		return nil
+	})
+	return out, err
+}
+
 // runFilter feeds batches (in that order) to a new Filter and checks what
 // every row became. It owns the whole lifecycle, so each call is a full
-// checked-allocator round.
-func runFilter(t *testing.T, batches [][]row) filterResult {
+// checked-allocator round, and a spilling filter must leave its directory
+// empty.
+func runFilter(t *testing.T, batches [][]row, spill bool) filterResult {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ledger := pipeline.NewLedger(mem)
 	defer ledger.Close()
-	f := filter.New(mem, ledger)
+	opts := options(t, spill)
+	defer assertEmptyDir(t, opts.SpillDir)
+	f := filter.New(mem, ledger, opts)
 	defer f.Close()
 	ctx := context.Background()
 
@@ -208,23 +259,18 @@ func runFilter(t *testing.T, batches [][]row) filterResult {
 		read += int64(len(rows))
 	}
 
-	outs, err := f.Finish(ctx)
+	kept, err := finishAll(t, ctx, f)
 	if err != nil {
 		t.Fatalf("Finish: %v", err)
 	}
+	assertEmptyDir(t, opts.SpillDir)
 	var res filterResult
-	for _, b := range outs {
-		if b.NumRows() == 0 {
-			t.Errorf("Finish returned an empty batch")
+	for _, r := range kept {
+		k := key{r.ID, r.File, r.Line}
+		if in, ok := byKey[k]; !ok || in != r {
+			t.Errorf("kept row %+v does not match input row %+v", r, in)
 		}
-		for _, r := range renderRows(t, b) {
-			k := key{r.ID, r.File, r.Line}
-			if in, ok := byKey[k]; !ok || in != r {
-				t.Errorf("kept row %+v does not match input row %+v", r, in)
-			}
-			res.kept = append(res.kept, k)
-		}
-		b.Release()
+		res.kept = append(res.kept, k)
 	}
 	ex := ledger.Exclusions()
 	res.excluded = renderExclusions(t, ex)
@@ -425,29 +471,32 @@ func TestFilter(t *testing.T) {
 			}
 
 			// The outcome must not depend on the order batches arrive in
-			// nor on the order of rows inside a batch.
+			// nor on the order of rows inside a batch, nor on where the
+			// filter holds them.
 			for _, perm := range permutations(len(tt.batches)) {
 				for _, reversed := range []bool{false, true} {
-					batches := make([][]row, len(perm))
-					for i, p := range perm {
-						batches[i] = slices.Clone(tt.batches[p])
-						if reversed {
-							slices.Reverse(batches[i])
+					for _, mode := range modes {
+						batches := make([][]row, len(perm))
+						for i, p := range perm {
+							batches[i] = slices.Clone(tt.batches[p])
+							if reversed {
+								slices.Reverse(batches[i])
+							}
 						}
-					}
-					order := fmt.Sprintf("order %v reversed %v", perm, reversed)
-					res := runFilter(t, batches)
-					if !slices.Equal(res.kept, tt.kept) {
-						t.Errorf("%s: kept %v, want %v", order, res.kept, tt.kept)
-					}
-					if !slices.Equal(res.excluded, tt.excluded) {
-						t.Errorf("%s: excluded %v, want %v", order, res.excluded, tt.excluded)
-					}
-					if res.superseded != tt.superseded {
-						t.Errorf("%s: superseded %d, want %d", order, res.superseded, tt.superseded)
-					}
-					if !res.report.Rows.Balanced() {
-						t.Errorf("%s: rows do not balance: %+v", order, res.report.Rows)
+						order := fmt.Sprintf("%s: order %v reversed %v", mode.name, perm, reversed)
+						res := runFilter(t, batches, mode.spill)
+						if !slices.Equal(res.kept, tt.kept) {
+							t.Errorf("%s: kept %v, want %v", order, res.kept, tt.kept)
+						}
+						if !slices.Equal(res.excluded, tt.excluded) {
+							t.Errorf("%s: excluded %v, want %v", order, res.excluded, tt.excluded)
+						}
+						if res.superseded != tt.superseded {
+							t.Errorf("%s: superseded %d, want %d", order, res.superseded, tt.superseded)
+						}
+						if !res.report.Rows.Balanced() {
+							t.Errorf("%s: rows do not balance: %+v", order, res.report.Rows)
+						}
 					}
 				}
 			}
@@ -489,61 +538,115 @@ func TestEligibility(t *testing.T) {
 	}
 }
 
+// process feeds each rows slice to f as one batch, releasing it after: the
+// filter keeps only what it retains or spills.
+func process(t testing.TB, mem memory.Allocator, f *filter.Filter, batches [][]row) {
+	t.Helper()
+	for _, rows := range batches {
+		in := rawBatch(t, mem, rows)
+		out, err := f.Process(context.Background(), in)
+		in.Release()
+		if err != nil {
+			t.Fatalf("Process: %v", err)
+		}
+		if out != nil {
+			out.Release()
+			t.Fatalf("Process returned a batch")
+		}
+	}
+}
+
 func TestFinishWithoutBatches(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			ledger := pipeline.NewLedger(mem)
+			defer ledger.Close()
+			opts := options(t, mode.spill)
+			f := filter.New(mem, ledger, opts)
+			defer f.Close()
+
+			out, err := finishAll(t, context.Background(), f)
+			if err != nil {
+				t.Fatalf("Finish: %v", err)
+			}
+			if len(out) != 0 {
+				t.Fatalf("Finish emitted %d rows, want none", len(out))
+			}
+			assertEmptyDir(t, opts.SpillDir)
+			var r pipeline.Report
+			f.Report(&r)
+			if r.Rows.Superseded != 0 {
+				t.Errorf("superseded = %d, want 0", r.Rows.Superseded)
+			}
+			if ex := ledger.Excluded(); len(ex) != 0 {
+				t.Errorf("exclusions = %v, want none", ex)
+			}
+		})
+	}
+}
+
+// A spilling filter holds no batch between Process and Finish; what Finish
+// emits is read back from the spill file into the filter's allocator. The
+// file lives in SpillDir only, until Finish.
+func TestSpill(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ledger := pipeline.NewLedger(mem)
 	defer ledger.Close()
-	f := filter.New(mem, ledger)
+	dir := t.TempDir()
+	f := filter.New(mem, ledger, filter.Options{SpillDir: dir})
 	defer f.Close()
-
-	out, err := f.Finish(context.Background())
+	before := mem.CurrentAlloc()
+	process(t, mem, f, [][]row{
+		{{ID: 1, File: 0, Line: 1, Owner: user1, Email: "a@example.com"}, {ID: 2, File: 0, Line: 2}},
+		{{ID: 3, File: 1, Line: 1, Owner: user2, Email: "c@example.com"}},
+	})
+	if got := mem.CurrentAlloc(); got != before {
+		t.Errorf("spilling filter holds %d bytes of Arrow memory after Process, want %d", got, before)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 {
+		t.Fatalf("spill directory holds %d entries, want one file", len(ents))
+	}
+	if fi, err := ents[0].Info(); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("spill file %s: mode %v, %v; want private to its owner", ents[0].Name(), fi.Mode(), err)
+	}
+	var got []row
+	err = f.Finish(context.Background(), func(b arrow.RecordBatch) error {
+		if mem.CurrentAlloc() == before {
+			t.Errorf("emitted batch not allocated from the stage's allocator")
+		}
+		got = append(got, renderRows(t, b)...)
+		return nil
+	})
 	if err != nil {
 		t.Fatalf("Finish: %v", err)
 	}
-	if len(out) != 0 {
-		for _, b := range out {
-			b.Release()
-		}
-		t.Fatalf("Finish returned %d batches, want none", len(out))
+	want := []row{{ID: 1, File: 0, Line: 1, Owner: user1, Email: "a@example.com"}, {ID: 3, File: 1, Line: 1, Owner: user2, Email: "c@example.com"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("kept %+v, want %+v", got, want)
 	}
-	var r pipeline.Report
-	f.Report(&r)
-	if r.Rows.Superseded != 0 {
-		t.Errorf("superseded = %d, want 0", r.Rows.Superseded)
-	}
-	if ex := ledger.Excluded(); len(ex) != 0 {
-		t.Errorf("exclusions = %v, want none", ex)
-	}
+	assertEmptyDir(t, dir)
 }
 
-// The kept batches are allocated from the filter's allocator, so the checked
-// allocator in the other tests proves the caller releases them.
-func TestFinishAllocatesFromMem(t *testing.T) {
+// A spill directory that cannot be written fails Process, and Close cleans
+// up after it.
+func TestSpillDirMissing(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ledger := pipeline.NewLedger(mem)
-	f := filter.New(mem, ledger)
+	defer ledger.Close()
+	f := filter.New(mem, ledger, filter.Options{SpillDir: filepath.Join(t.TempDir(), "gone")})
 	defer f.Close()
-	in := rawBatch(t, mem, []row{
-		{ID: 1, File: 0, Line: 1, Owner: user1, Email: "a@example.com"},
-		{ID: 2, File: 0, Line: 2, Owner: user2, Email: "b@example.com"},
-	})
-	if _, err := f.Process(context.Background(), in); err != nil {
-		t.Fatal(err)
-	}
-	in.Release()
-	out, err := f.Finish(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ledger.Close()
-	// The filter has released its input; only the output remains.
-	if got := mem.CurrentAlloc(); got == 0 {
-		t.Errorf("output batches not allocated from the stage's allocator")
-	}
-	for _, b := range out {
-		b.Release()
+	in := rawBatch(t, mem, []row{{ID: 1, File: 0, Line: 1, Owner: user1}})
+	defer in.Release()
+	if _, err := f.Process(context.Background(), in); err == nil {
+		t.Fatal("Process into a missing spill directory succeeded")
 	}
 }
 
@@ -567,126 +670,196 @@ func TestFinishCancelled(t *testing.T) {
 		{{ID: 3, File: 1, Line: 1, Owner: user2}},
 		{{ID: 1, File: 2, Line: 1, Updated: "2024-01-01T00:00:00Z", Owner: user1}},
 	}
-	for n := 0; n <= 8; n++ {
-		t.Run(fmt.Sprintf("after %d checks", n), func(t *testing.T) {
+	for _, mode := range modes {
+		for n := 0; n <= 8; n++ {
+			t.Run(fmt.Sprintf("%s after %d checks", mode.name, n), func(t *testing.T) {
+				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+				defer mem.AssertSize(t, 0)
+				ledger := pipeline.NewLedger(mem)
+				defer ledger.Close()
+				opts := options(t, mode.spill)
+				defer assertEmptyDir(t, opts.SpillDir)
+				f := filter.New(mem, ledger, opts)
+				defer f.Close()
+				process(t, mem, f, batches)
+				ctx := &countdownCtx{Context: context.Background()}
+				ctx.n.Store(int64(n))
+				rows, err := finishAll(t, ctx, f)
+				switch {
+				case err == nil:
+					// Not cancelled in time: a normal result.
+					if len(rows) != 2 {
+						t.Errorf("kept %d rows, want 2", len(rows))
+					}
+				case !errors.Is(err, context.Canceled):
+					t.Errorf("Finish: %v, want context.Canceled", err)
+				}
+				// Finish has released and removed everything already.
+				assertEmptyDir(t, opts.SpillDir)
+			})
+		}
+		// A context cancelled before Finish starts.
+		t.Run(mode.name+" cancelled before", func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
 			ledger := pipeline.NewLedger(mem)
 			defer ledger.Close()
-			f := filter.New(mem, ledger)
-			for _, rows := range batches {
-				in := rawBatch(t, mem, rows)
-				if _, err := f.Process(context.Background(), in); err != nil {
-					t.Fatal(err)
-				}
-				in.Release()
+			opts := options(t, mode.spill)
+			defer assertEmptyDir(t, opts.SpillDir)
+			f := filter.New(mem, ledger, opts)
+			defer f.Close()
+			process(t, mem, f, batches)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			rows, err := finishAll(t, ctx, f)
+			if !errors.Is(err, context.Canceled) || rows != nil {
+				t.Fatalf("Finish = %d rows, %v; want none, context.Canceled", len(rows), err)
 			}
-			ctx := &countdownCtx{Context: context.Background()}
-			ctx.n.Store(int64(n))
-			out, err := f.Finish(ctx)
-			switch {
-			case err == nil:
-				// Not cancelled in time: a normal result.
-				var rows int64
-				for _, b := range out {
-					rows += b.NumRows()
-					b.Release()
-				}
-				if rows != 2 {
-					t.Errorf("kept %d rows, want 2", rows)
-				}
-			case errors.Is(err, context.Canceled):
-				if out != nil {
-					t.Errorf("Finish returned %d batches with an error", len(out))
-				}
-			default:
-				t.Errorf("Finish: %v, want context.Canceled", err)
+		})
+		// Cancelled by the consumer while Finish streams: Finish stops,
+		// emits nothing more and releases what it held.
+		t.Run(mode.name+" cancelled by emit", func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			ledger := pipeline.NewLedger(mem)
+			defer ledger.Close()
+			opts := options(t, mode.spill)
+			defer assertEmptyDir(t, opts.SpillDir)
+			f := filter.New(mem, ledger, opts)
+			defer f.Close()
+			process(t, mem, f, batches)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			calls := 0
+			err := f.Finish(ctx, func(arrow.RecordBatch) error {
+				calls++
+				cancel()
+				return nil
+			})
+			if !errors.Is(err, context.Canceled) || calls != 1 {
+				t.Fatalf("Finish = %v after %d emits; want context.Canceled after 1", err, calls)
 			}
-			f.Close()
+			assertEmptyDir(t, opts.SpillDir)
 		})
 	}
-	// A context cancelled before Finish starts.
-	t.Run("cancelled before", func(t *testing.T) {
-		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		defer mem.AssertSize(t, 0)
-		ledger := pipeline.NewLedger(mem)
-		defer ledger.Close()
-		f := filter.New(mem, ledger)
-		defer f.Close()
-		for _, rows := range batches {
-			in := rawBatch(t, mem, rows)
-			if _, err := f.Process(context.Background(), in); err != nil {
-				t.Fatal(err)
+}
+
+// Finish stops at the first error of emit and returns it unchanged.
+func TestFinishEmitError(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			ledger := pipeline.NewLedger(mem)
+			defer ledger.Close()
+			opts := options(t, mode.spill)
+			defer assertEmptyDir(t, opts.SpillDir)
+			f := filter.New(mem, ledger, opts)
+			defer f.Close()
+			process(t, mem, f, [][]row{
+				{{ID: 1, File: 0, Line: 1, Owner: user1}},
+				{{ID: 2, File: 0, Line: 2, Owner: user1}},
+			})
+			errLoad := errors.New("load failed")
+			calls := 0
+			err := f.Finish(context.Background(), func(arrow.RecordBatch) error {
+				calls++
+				return errLoad
+			})
+			if err != errLoad || calls != 1 {
+				t.Errorf("Finish = %v after %d emits; want %v after 1", err, calls, errLoad)
 			}
-			in.Release()
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		out, err := f.Finish(ctx)
-		if !errors.Is(err, context.Canceled) || out != nil {
-			t.Fatalf("Finish = %d batches, %v; want nil, context.Canceled", len(out), err)
-		}
-	})
+		})
+	}
 }
 
 // Close without Finish (the runner's path when extract fails) releases every
-// held batch.
+// held batch and removes the spill file.
 func TestCloseWithoutFinish(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
-	f := filter.New(mem, ledger)
-	for i := range 3 {
-		in := rawBatch(t, mem, []row{{ID: int64(i), File: int32(i), Line: 1, Owner: user1}})
-		if _, err := f.Process(context.Background(), in); err != nil {
-			t.Fatal(err)
-		}
-		in.Release()
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			ledger := pipeline.NewLedger(mem)
+			defer ledger.Close()
+			opts := options(t, mode.spill)
+			f := filter.New(mem, ledger, opts)
+			for i := range 3 {
+				process(t, mem, f, [][]row{{{ID: int64(i), File: int32(i), Line: 1, Owner: user1}}})
+			}
+			f.Close()
+			f.Close() // idempotent
+			assertEmptyDir(t, opts.SpillDir)
+		})
 	}
-	f.Close()
-	f.Close() // idempotent
 }
 
 // Filter accepts slices of a larger batch (offsets into shared buffers).
 func TestFilterSlicedInput(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			ledger := pipeline.NewLedger(mem)
+			defer ledger.Close()
+			f := filter.New(mem, ledger, options(t, mode.spill))
+			defer f.Close()
+			full := rawBatch(t, mem, []row{
+				{ID: 1, File: 0, Line: 1, Owner: user1, Email: "one@example.com"},
+				{ID: 2, File: 0, Line: 2, Updated: "2024-01-01T00:00:00Z", Owner: user1, Email: "two-old@example.com"},
+				{ID: 3, File: 0, Line: 3, Owner: queue1},
+				{ID: 2, File: 0, Line: 4, Updated: "2024-01-02T00:00:00Z", Owner: user2, Email: "two-new@example.com"},
+				{ID: 4, File: 0, Line: 5, Owner: user2, Email: "four@example.com"},
+			})
+			for _, r := range [][2]int64{{1, 3}, {3, 5}} {
+				s := full.NewSlice(r[0], r[1])
+				if _, err := f.Process(context.Background(), s); err != nil {
+					t.Fatal(err)
+				}
+				s.Release()
+			}
+			full.Release()
+			got, err := finishAll(t, context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []row{
+				{ID: 2, File: 0, Line: 4, Updated: "2024-01-02T00:00:00Z", Owner: user2, Email: "two-new@example.com"},
+				{ID: 4, File: 0, Line: 5, Owner: user2, Email: "four@example.com"},
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("kept %+v, want %+v", got, want)
+			}
+			ex := ledger.Exclusions()
+			defer ex.Release()
+			if got, want := renderExclusions(t, ex), []exclusion{{3, pipeline.ReasonOwnerIsQueue, 0, 3}}; !slices.Equal(got, want) {
+				t.Errorf("excluded %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// Provenance that does not fit the winner index is an error, not a wrong
+// tie-break.
+func TestProcessOutOfRange(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ledger := pipeline.NewLedger(mem)
 	defer ledger.Close()
-	f := filter.New(mem, ledger)
-	defer f.Close()
-	full := rawBatch(t, mem, []row{
-		{ID: 1, File: 0, Line: 1, Owner: user1, Email: "one@example.com"},
-		{ID: 2, File: 0, Line: 2, Updated: "2024-01-01T00:00:00Z", Owner: user1, Email: "two-old@example.com"},
-		{ID: 3, File: 0, Line: 3, Owner: queue1},
-		{ID: 2, File: 0, Line: 4, Updated: "2024-01-02T00:00:00Z", Owner: user2, Email: "two-new@example.com"},
-	})
-	for _, r := range [][2]int64{{1, 3}, {3, 4}} {
-		s := full.NewSlice(r[0], r[1])
-		if _, err := f.Process(context.Background(), s); err != nil {
-			t.Fatal(err)
+	ok := row{ID: 2, File: 0, Line: 1, Owner: user1}
+	for _, r := range []row{{ID: 1, File: -1, Line: 1}, {ID: 1, File: 0, Line: 1 << 40}, {ID: 1, File: 1 << 24, Line: 1}} {
+		f := filter.New(mem, ledger, filter.Options{})
+		in := rawBatch(t, mem, []row{ok, r})
+		if _, err := f.Process(context.Background(), in); err == nil {
+			t.Errorf("Process(file %d line %d) succeeded", r.File, r.Line)
 		}
-		s.Release()
-	}
-	full.Release()
-	out, err := f.Finish(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []row
-	for _, b := range out {
-		got = append(got, renderRows(t, b)...)
-		b.Release()
-	}
-	want := []row{{ID: 2, File: 0, Line: 4, Updated: "2024-01-02T00:00:00Z", Owner: user2, Email: "two-new@example.com"}}
-	if !slices.Equal(got, want) {
-		t.Errorf("kept %+v, want %+v", got, want)
-	}
-	ex := ledger.Exclusions()
-	defer ex.Release()
-	if got, want := renderExclusions(t, ex), []exclusion{{3, pipeline.ReasonOwnerIsQueue, 0, 3}}; !slices.Equal(got, want) {
-		t.Errorf("excluded %v, want %v", got, want)
+		in.Release()
+		// The index now holds rows of a batch the filter does not: it must
+		// refuse to finish rather than panic or emit a wrong result.
+		if rows, err := finishAll(t, context.Background(), f); err == nil {
+			t.Errorf("Finish after a failed Process = %v, nil; want an error", rows)
+		}
+		f.Close()
 	}
 }
 
@@ -721,42 +894,130 @@ func benchRows(n int) []row {
 	return rows
 }
 
+// peakAllocator tracks the most Arrow memory allocated at once.
+type peakAllocator struct {
+	memory.Allocator
+	cur, peak atomic.Int64
+}
+
+func (a *peakAllocator) add(n int) {
+	if c := a.cur.Add(int64(n)); c > a.peak.Load() {
+		a.peak.Store(c)
+	}
+}
+
+func (a *peakAllocator) Allocate(n int) []byte { a.add(n); return a.Allocator.Allocate(n) }
+
+func (a *peakAllocator) Reallocate(n int, b []byte) []byte {
+	a.add(n - len(b))
+	return a.Allocator.Reallocate(n, b)
+}
+
+func (a *peakAllocator) Free(b []byte) { a.add(-len(b)); a.Allocator.Free(b) }
+
+// liveHeap is the Go heap in use after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// BenchmarkFilter runs 1,000,000 rows (5% repeated ids) through Process and
+// Finish, holding them in memory and spilling them. Each input batch is
+// built (untimed) from the filter's allocator and released after Process,
+// as the runner does. peak-arrow-MB is the most Arrow memory alive at once;
+// held-heap-MB is the live Go heap (index and held batches) once Process has
+// seen every row, where the filter holds the most.
 func BenchmarkFilter(b *testing.B) {
-	const n, batchRows = 100_000, 32 * 1024
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(b, 0)
+	const n, batchRows = 1_000_000, 32 * 1024
 	rows := benchRows(n)
+	for _, mode := range modes {
+		b.Run(mode.name, func(b *testing.B) {
+			ctx := context.Background()
+			var peakArrow int64
+			var held uint64
+			b.ReportAllocs()
+			iters := 0
+			for b.Loop() {
+				iters++
+				b.StopTimer()
+				mem := &peakAllocator{Allocator: memory.NewGoAllocator()}
+				checked := memory.NewCheckedAllocator(mem)
+				ledger := pipeline.NewLedger(checked)
+				f := filter.New(checked, ledger, options(b, mode.spill))
+				base := liveHeap()
+				for lo := 0; lo < n; lo += batchRows {
+					in := rawBatch(b, checked, rows[lo:min(lo+batchRows, n)])
+					b.StartTimer()
+					_, err := f.Process(ctx, in)
+					b.StopTimer()
+					in.Release()
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				held = max(held, liveHeap()-base)
+				b.StartTimer()
+				var kept int64
+				err := f.Finish(ctx, func(out arrow.RecordBatch) error {
+					kept += out.NumRows()
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				f.Close()
+				ledger.Close()
+				checked.AssertSize(b, 0)
+				peakArrow = max(peakArrow, mem.peak.Load())
+			}
+			b.ReportMetric(float64(n*iters)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(peakArrow)/1e6, "peak-arrow-MB")
+			b.ReportMetric(float64(held)/1e6, "held-heap-MB")
+		})
+	}
+}
+
+// BenchmarkWinnerIndex measures what the winner index costs per person: the
+// Go heap retained after Process has seen 1,000,000 distinct ids, with the
+// batches spilled so that nothing else stays.
+func BenchmarkWinnerIndex(b *testing.B) {
+	const n, batchRows = 1_000_000, 32 * 1024
+	mem := memory.NewGoAllocator()
+	rows := make([]row, n)
+	for i := range rows {
+		rows[i] = row{ID: int64(i + 1), File: 0, Line: int64(i + 2), Updated: "2024-01-01T00:00:00Z", Owner: user1}
+	}
 	var batches []arrow.RecordBatch
 	for lo := 0; lo < n; lo += batchRows {
 		batches = append(batches, rawBatch(b, mem, rows[lo:min(lo+batchRows, n)]))
 	}
+	rows = nil
 	defer func() {
 		for _, in := range batches {
 			in.Release()
 		}
 	}()
 	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	iters := 0
+	var perPerson float64
 	for b.Loop() {
-		iters++
 		ledger := pipeline.NewLedger(mem)
-		f := filter.New(mem, ledger)
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		f := filter.New(mem, ledger, filter.Options{SpillDir: b.TempDir()})
 		for _, in := range batches {
 			if _, err := f.Process(ctx, in); err != nil {
 				b.Fatal(err)
 			}
 		}
-		out, err := f.Finish(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, o := range out {
-			o.Release()
-		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perPerson = float64(after.HeapAlloc-before.HeapAlloc) / n
+		runtime.KeepAlive(f)
 		f.Close()
 		ledger.Close()
 	}
-	b.ReportMetric(float64(n*iters)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(perPerson, "B/person")
 }
