@@ -138,12 +138,14 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 
 	ledger := pipeline.NewLedger(mem)
 	defer ledger.Close()
-	flt := filter.New(mem, ledger, filter.Options{})
-	defer flt.Close()
 	loader, err := load.New(st, ledger, runID, cfg.Full)
 	if err != nil {
 		return nil, err
 	}
+	// Filter spills the run's rows into the staging directory, which goes
+	// with the run on commit or abort.
+	flt := filter.New(mem, ledger, filter.Options{SpillDir: loader.StagingDir()})
+	defer flt.Close()
 	if len(activitySources) > 0 {
 		// Activities are parsed in full before the people pipeline and its
 		// transaction: a broken activity file fails the run early.
