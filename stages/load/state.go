@@ -32,12 +32,15 @@ type State struct {
 	Dir  string
 	db   *dbsql.DB
 	conn *dbsql.Conn
+	lock *os.File // the writer lock; nil when read-only
 	// Recovered lists what Open did about runs a dead process left
 	// unfinished (see Recovery); the caller tells the user.
 	Recovered []Recovery
 }
 
-// Open opens (creating if needed) the state in dir for writing. It first
+// Open opens (creating if needed) the state in dir for writing. It takes
+// the state's writer lock (LockFile) before opening the database and fails
+// at once with a *LockedError when another process holds it. It then
 // completes or discards any run a killed process left unfinished (see
 // Recovery) and lists what it did in State.Recovered.
 func Open(ctx context.Context, dir string) (*State, error) {
@@ -49,10 +52,16 @@ func Open(ctx context.Context, dir string) (*State, error) {
 			return nil, err
 		}
 	}
-	st, err := open(ctx, dir, false)
+	lock, err := lockState(dir)
 	if err != nil {
 		return nil, err
 	}
+	st, err := open(ctx, dir, false)
+	if err != nil {
+		unlockState(lock)
+		return nil, err
+	}
+	st.lock = lock
 	if _, err := st.conn.ExecContext(ctx, sqlfiles.Text("schema")); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("create schema: %w", err)
@@ -64,7 +73,9 @@ func Open(ctx context.Context, dir string) (*State, error) {
 	return st, nil
 }
 
-// OpenReadOnly opens an existing state for reading; it never writes.
+// OpenReadOnly opens an existing state for reading; it never writes and
+// does not take the writer lock. DuckDB refuses it while a writer has the
+// database open; the error then names the writer.
 func OpenReadOnly(ctx context.Context, dir string) (*State, error) {
 	if _, err := os.Stat(filepath.Join(dir, DatabaseFile)); err != nil {
 		return nil, fmt.Errorf("no actsync state in %s (run `actsync run` first): %w", dir, err)
@@ -79,14 +90,23 @@ func open(ctx context.Context, dir string, readOnly bool) (*State, error) {
 	}
 	db, err := dbsql.Open("duckdb", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dsn, err)
+		return nil, openError(dir, readOnly, err)
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: %w", filepath.Join(dir, DatabaseFile), err)
+		return nil, openError(dir, readOnly, err)
 	}
 	return &State{Dir: dir, db: db, conn: conn}, nil
+}
+
+// openError explains a failed open: a reader refused because a live writer
+// holds the database is told who, not DuckDB's lock error.
+func openError(dir string, readOnly bool, err error) error {
+	if pid := liveWriter(dir); readOnly && pid > 0 && pid != os.Getpid() {
+		return fmt.Errorf("%w; try again when it has finished", &LockedError{Dir: dir, PID: pid})
+	}
+	return fmt.Errorf("open %s: %w", filepath.Join(dir, DatabaseFile), err)
 }
 
 // Conn is the state's one connection.
@@ -104,6 +124,12 @@ func (s *State) Close() error {
 	err := s.conn.Close()
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
+	}
+	if s.lock != nil {
+		if cerr := unlockState(s.lock); err == nil {
+			err = cerr
+		}
+		s.lock = nil
 	}
 	return err
 }
