@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Attribute names the reconcile SQL reads, in their canonical spelling.
@@ -39,11 +40,14 @@ func canonicalAttr(name string) string {
 var errAttrShape = errors.New("attributes are neither a JSON object nor an array of {name, value}")
 
 // attrSet is the normalised attributes of one activity. It is reused from
-// row to row; its strings are valid until the next normalise.
+// row to row; out, email and merge are valid until the next normalise.
 type attrSet struct {
-	keys []string
-	vals []json.RawMessage
-	out  []byte
+	keys  []string          // slow path only
+	vals  []json.RawMessage // slow path only
+	out   []byte            // the compact JSON object
+	email string            // raw JSON value of "Email", "" when absent
+	merge string            // raw JSON value of "Merge IDs", "" when absent
+	names []string          // fast path: the names written to out
 }
 
 // normalise parses attributes given as a JSON object or as the legacy array
@@ -52,10 +56,24 @@ type attrSet struct {
 // null is no attributes (ok false, no error).
 func (a *attrSet) normalise(s string) (ok bool, err error) {
 	a.keys, a.vals = a.keys[:0], a.vals[:0]
-	s = strings.TrimSpace(s)
+	a.email, a.merge = "", ""
+	s = trimmedAttrs(s)
 	if s == "" || s == "null" {
 		return false, nil
 	}
+	if a.fast(s) {
+		return true, nil
+	}
+	return a.slow(s)
+}
+
+func trimmedAttrs(s string) string { return strings.TrimSpace(s) }
+
+// slow is normalise for any input: it decodes the attributes with
+// encoding/json and renders them again.
+func (a *attrSet) slow(s string) (ok bool, err error) {
+	a.keys, a.vals = a.keys[:0], a.vals[:0]
+	a.email, a.merge = "", ""
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -102,6 +120,12 @@ func (a *attrSet) normalise(s string) (ok bool, err error) {
 		return false, errors.New("data after the attributes")
 	}
 	a.render()
+	if v, ok := a.get("Email"); ok {
+		a.email = string(v)
+	}
+	if v, ok := a.get("Merge IDs"); ok {
+		a.merge = string(v)
+	}
 	return true, nil
 }
 
@@ -146,14 +170,21 @@ func (a *attrSet) get(name string) (json.RawMessage, bool) {
 	return nil, false
 }
 
-// text returns an attribute as text: a JSON string unquoted, anything else
-// as its JSON text; "" for null or absent.
-func (a *attrSet) text(name string) string {
-	v, ok := a.get(name)
-	if !ok {
+// emailText is the Email attribute as text: a JSON string unquoted and
+// trimmed, anything else as its JSON text; "" for null or absent.
+func (a *attrSet) emailText() string {
+	v := a.email
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		// The fast path leaves a value without escapes, in valid UTF-8, as
+		// it is: what json.Unmarshal would return.
+		if in := v[1 : len(v)-1]; strings.IndexByte(in, '\\') < 0 && utf8.ValidString(in) {
+			return strings.TrimSpace(in)
+		}
+	}
+	if v == "" {
 		return ""
 	}
-	return jsonScalarText(v)
+	return jsonScalarText(json.RawMessage(v))
 }
 
 func jsonScalarText(v json.RawMessage) string {
@@ -174,10 +205,10 @@ func jsonScalarText(v json.RawMessage) string {
 // array of ids, or the same written as a string ("[123, 456]" or
 // "123,456"). Every run of digits is an id.
 func (a *attrSet) mergeIDs(dst []int64) []int64 {
-	v, ok := a.get("Merge IDs")
-	if !ok {
+	if a.merge == "" {
 		return dst
 	}
+	v := json.RawMessage(a.merge)
 	s := string(v)
 	if t := jsonScalarText(v); strings.HasPrefix(strings.TrimSpace(string(v)), `"`) {
 		s = t

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"unsafe"
 )
 
 // maxRecordBytes bounds one CSV record (a quote left open would otherwise
@@ -53,7 +54,9 @@ func (l *lineReader) readLine() ([]byte, error) {
 
 // csvRecord is one CSV record as split by splitRecord: its raw text (the
 // physical lines joined by "\n"), its field values, and each field's raw
-// extent [start, end) in raw.
+// extent [start, end) in raw. The field strings share memory with the
+// reader's buffers: they are valid until the next record, and a caller that
+// keeps one must copy it (strings.Clone).
 type csvRecord struct {
 	raw    []byte
 	fields []string
@@ -69,10 +72,11 @@ type csvRecord struct {
 // delimiter), every later quote in that record is data too, so such a
 // record ends at the end of its line instead of swallowing the next ones.
 type csvReader struct {
-	lr    lineReader
-	comma byte
-	rec   csvRecord
-	acc   []byte
+	lr      lineReader
+	comma   byte
+	rec     csvRecord
+	acc     []byte
+	unquote []byte // the values of quoted fields with doubled quotes
 }
 
 // next returns the next non-blank record, valid until the following call;
@@ -91,7 +95,12 @@ func (c *csvReader) next() (rec *csvRecord, complete bool, err error) {
 		c.acc = append(c.acc[:0], line...)
 		for {
 			var ok bool
-			c.rec.fields, c.rec.spans, ok = splitRecord(c.acc, c.comma, c.rec.fields[:0], c.rec.spans[:0])
+			// A value is never longer than its record: with this capacity,
+			// unquote is not reallocated while the fields point into it.
+			if cap(c.unquote) < len(c.acc) {
+				c.unquote = make([]byte, 0, 2*len(c.acc))
+			}
+			c.rec.fields, c.rec.spans, c.unquote, ok = splitRecord(c.acc, c.comma, c.rec.fields[:0], c.rec.spans[:0], c.unquote[:0])
 			if ok {
 				c.rec.raw = c.acc
 				return &c.rec, true, nil
@@ -113,31 +122,44 @@ func (c *csvReader) next() (rec *csvRecord, complete bool, err error) {
 }
 
 // splitRecord splits rec into fields. It returns false when rec ends inside
-// a quoted field (the record continues on the next line).
-func splitRecord(rec []byte, comma byte, fields []string, spans [][2]int) ([]string, [][2]int, bool) {
+// a quoted field (the record continues on the next line). The fields alias
+// rec, or buf for quoted values with doubled quotes; buf must have a
+// capacity of at least len(rec) so that appending to it never moves it.
+func splitRecord(rec []byte, comma byte, fields []string, spans [][2]int, buf []byte) ([]string, [][2]int, []byte, bool) {
 	broken := false
 	i := 0
 	for {
 		start := i
 		if i < len(rec) && rec[i] == '"' && !broken {
-			var val []byte
+			var val string
 			j := i + 1
+			b0 := len(buf)
+			doubled := false
 			for {
 				k := bytes.IndexByte(rec[j:], '"')
 				if k < 0 {
-					return fields, spans, false
+					return fields, spans, buf, false
 				}
-				val = append(val, rec[j:j+k]...)
-				j += k + 1
-				if j < len(rec) && rec[j] == '"' {
-					val = append(val, '"')
-					j++
+				if j+k+1 < len(rec) && rec[j+k+1] == '"' {
+					if !doubled {
+						buf = append(buf, rec[i+1:j]...)
+						doubled = true
+					}
+					buf = append(buf, rec[j:j+k+1]...)
+					j += k + 2
 					continue
 				}
+				if doubled {
+					buf = append(buf, rec[j:j+k]...)
+					val = bytesString(buf[b0:])
+				} else {
+					val = bytesString(rec[i+1 : j+k])
+				}
+				j += k + 1
 				break
 			}
 			if j == len(rec) || rec[j] == comma {
-				fields = append(fields, string(val))
+				fields = append(fields, val)
 				spans = append(spans, [2]int{start, j})
 				i = j
 			} else {
@@ -148,7 +170,7 @@ func splitRecord(rec []byte, comma byte, fields []string, spans [][2]int) ([]str
 				if k := bytes.IndexByte(rec[j:], comma); k >= 0 {
 					end = j + k
 				}
-				fields = append(fields, string(rec[start:end]))
+				fields = append(fields, bytesString(rec[start:end]))
 				spans = append(spans, [2]int{start, end})
 				i = end
 			}
@@ -157,18 +179,27 @@ func splitRecord(rec []byte, comma byte, fields []string, spans [][2]int) ([]str
 			if k := bytes.IndexByte(rec[i:], comma); k >= 0 {
 				end = i + k
 			}
-			fields = append(fields, string(rec[start:end]))
+			fields = append(fields, bytesString(rec[start:end]))
 			spans = append(spans, [2]int{start, end})
 			i = end
 		}
 		if i >= len(rec) {
-			return fields, spans, true
+			return fields, spans, buf, true
 		}
 		i++ // the delimiter
 		if i == len(rec) {
 			fields = append(fields, "")
 			spans = append(spans, [2]int{i, i})
-			return fields, spans, true
+			return fields, spans, buf, true
 		}
 	}
+}
+
+// bytesString is b as a string without a copy: valid while b is not
+// written, which for the record's fields is until the next record.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }

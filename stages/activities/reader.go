@@ -72,6 +72,7 @@ const (
 	colMergeIDs
 	colFile
 	colLine
+	numCols
 )
 
 // Reject is an activity row that could not be used. Raw holds the row as
@@ -124,13 +125,14 @@ func (e *MissingColumnsError) Error() string {
 }
 
 // record is one input row cut into the input columns. It is reused; its
-// strings are copied into the batch builder.
+// strings may alias the row source's buffers (valid until the next record)
+// and are copied into the batch builder.
 type record struct {
 	vals   [numIn]string
 	has    [numIn]bool
 	attrJS json.RawMessage // JSON Lines: attributes as JSON, not text
 	line   int64
-	raw    func() string
+	raw    []byte // the row as read, valid until the next record
 }
 
 // rowSource yields records; next returns io.EOF at the end, a *rowError for
@@ -172,6 +174,8 @@ type Reader struct {
 	rec     record
 	attrs   attrSet
 	ids     []int64
+	// dataBytes is each string column's data size in the last batch.
+	dataBytes [numCols]int
 }
 
 // DefaultBatchRows is the number of rows per batch.
@@ -278,6 +282,7 @@ func (r *Reader) Next() bool {
 	if r.done {
 		return false
 	}
+	r.reserve()
 	n := 0
 	for n < r.batch {
 		r.rec = record{}
@@ -310,7 +315,30 @@ func (r *Reader) Next() bool {
 		return false
 	}
 	r.cur = r.bld.NewRecordBatch()
+	r.sizeFrom(r.cur)
 	return true
+}
+
+// reserve sizes the builders for a batch like the previous one, so that
+// appending does not regrow their buffers row by row.
+func (r *Reader) reserve() {
+	for i, f := range Schema.Fields() {
+		b := r.bld.Field(i)
+		b.Reserve(r.batch)
+		if f.Type.ID() == arrow.STRING && r.dataBytes[i] > 0 {
+			b.(*array.StringBuilder).ReserveData(r.dataBytes[i] + r.dataBytes[i]/8)
+		}
+	}
+}
+
+// sizeFrom records the string data sizes of b for the next reserve.
+func (r *Reader) sizeFrom(b arrow.RecordBatch) {
+	for i := range r.dataBytes {
+		if s, ok := b.Column(i).(*array.String); ok && s.Len() > 0 {
+			offs := s.ValueOffsets()
+			r.dataBytes[i] = int(offs[len(offs)-1]-offs[0]) / s.Len() * r.batch
+		}
+	}
 }
 
 func (r *Reader) reject(line int64, reason, detail, raw string) {
@@ -329,7 +357,7 @@ func value(v string) (string, bool) {
 // append validates one record and appends it, or rejects it.
 func (r *Reader) append(rec *record) bool {
 	bad := func(reason, detail string) bool {
-		r.reject(rec.line, reason, detail, rec.raw())
+		r.reject(rec.line, reason, detail, string(rec.raw))
 		return false
 	}
 	guid, ok := value(rec.vals[inGUID])
@@ -360,7 +388,7 @@ func (r *Reader) append(rec *record) bool {
 		}
 	}
 	dateText, _ := value(rec.vals[inDate])
-	date, ok := pipeline.ParseTimestamp(dateText)
+	date, ok := parseDate(dateText)
 	if !ok || date.Year() < 1900 || date.Year() > 9999 {
 		return bad(ReasonInvalidActivityDate, "activityDate is missing or not a date-time")
 	}
@@ -405,7 +433,7 @@ func (r *Reader) append(rec *record) bool {
 	appendOpt(b.Field(colActionResult), v, ok)
 	email := ""
 	if hasAttrs {
-		email = r.attrs.text("Email")
+		email = r.attrs.emailText()
 	}
 	appendOpt(b.Field(colEmail), email, email != "")
 	lb := b.Field(colMergeIDs).(*array.ListBuilder)
@@ -470,6 +498,8 @@ type csvRows struct {
 	pos  [numIn]int // header position of each input column, -1 if absent
 	n    int        // header fields
 	attr int        // header position of attributes, -1 if absent
+	// joined is the legacy shape's fields with the attributes rejoined.
+	joined []string
 }
 
 func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
@@ -492,7 +522,7 @@ func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
 	}
 	found := make([]string, len(rec.fields))
 	for i, h := range rec.fields {
-		found[i] = strings.TrimSpace(h)
+		found[i] = strings.Clone(strings.TrimSpace(h)) // h is valid until the next record
 		if col, ok := headerNames[nameKey(h)]; ok && c.pos[col] < 0 {
 			c.pos[col] = i
 		}
@@ -520,7 +550,7 @@ func (c *csvRows) next(out *record) error {
 		return &rowError{line: rec.line, detail: "unterminated quoted field", raw: string(rec.raw)}
 	}
 	out.line = rec.line
-	out.raw = func() string { return string(rec.raw) } // valid until the next record
+	out.raw = rec.raw
 	fields := rec.fields
 	if extra := len(fields) - c.n; extra != 0 {
 		// The legacy shape: an unquoted JSON attributes value whose commas
@@ -533,11 +563,10 @@ func (c *csvRows) next(out *record) error {
 		if len(t) == 0 || (t[0] != '[' && t[0] != '{') {
 			return &rowError{line: rec.line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.raw)}
 		}
-		joined := make([]string, 0, c.n)
-		joined = append(joined, fields[:c.attr]...)
-		joined = append(joined, string(span))
+		joined := append(c.joined[:0], fields[:c.attr]...)
+		joined = append(joined, bytesString(span))
 		joined = append(joined, fields[c.attr+extra+1:]...)
-		fields = joined
+		fields, c.joined = joined, joined
 	}
 	for col, p := range c.pos {
 		if p >= 0 {
@@ -580,7 +609,7 @@ func (j *jsonlRows) next(out *record) error {
 		}
 	}
 	out.line = j.lr.line
-	out.raw = func() string { return string(line) } // valid until the next record
+	out.raw = line
 	var a restActivity
 	if t := bytes.TrimSpace(line); t[0] != '{' || json.Unmarshal(t, &a) != nil {
 		return &rowError{line: out.line, detail: "not a JSON object", raw: string(line)}

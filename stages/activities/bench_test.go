@@ -1,0 +1,78 @@
+package activities
+
+import (
+	"bufio"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/actsync/actsync/internal/synth"
+	"github.com/actsync/actsync/stages/extract"
+)
+
+// benchExport writes a generated Bulk Activity Extract of n activities
+// against 100,000 people and returns its path.
+func benchExport(b *testing.B, n int, legacy bool) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "activities.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := synth.WriteActivities(w, synth.ActivityOptions{N: n, People: 100_000, Seed: 7, LegacyAttributes: legacy}); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+var benchRows = flag.Int("benchrows", 200_000, "activities in BenchmarkReadActivities' export (fewer for callgrind)")
+
+// BenchmarkReadActivities reads a generated 200,000-activity export (JSON
+// object attributes, and the legacy name/value array) to the end, the
+// Go half of the activities extract without the Parquet staging.
+func BenchmarkReadActivities(b *testing.B) {
+	n := *benchRows
+	for _, bc := range []struct {
+		name   string
+		legacy bool
+	}{{"object", false}, {"legacy", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			path := benchExport(b, n, bc.legacy)
+			info, err := os.Stat(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			types := BuiltinTypes()
+			b.SetBytes(info.Size())
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := Open(extract.Source{Path: path, Format: extract.CSV}, types, memory.NewGoAllocator())
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows := int64(0)
+				for r.Next() {
+					rows += r.RecordBatch().NumRows()
+				}
+				if err := r.Err(); err != nil {
+					b.Fatal(err)
+				}
+				if rows+int64(len(r.Rejects())) != int64(n) {
+					b.Fatalf("read %d rows and %d rejects, want %d", rows, len(r.Rejects()), n)
+				}
+				r.Release()
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "activities/s")
+		})
+	}
+}
