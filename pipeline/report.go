@@ -75,11 +75,27 @@ type Report struct {
 	Stages     []StageTiming `json:"stages"`
 
 	Activities *ActivityCounts `json:"activities,omitempty"`
+
+	// DryRun is set when the run was a dry run: it was rolled back, and
+	// the counts above are what it would have done.
+	DryRun *DryRun `json:"dry_run,omitempty"`
 }
+
+// DryRun previews a run that was rolled back: the first Marketo ids (at
+// most DryRunSample, ascending) of each change op.
+type DryRun struct {
+	FirstIDs map[string][]int64 `json:"first_marketo_ids"`
+}
+
+// DryRunSample is how many ids per op a dry run lists.
+const DryRunSample = 10
 
 // Summary writes the human-readable run summary.
 func (r *Report) Summary(w io.Writer) {
 	secs := r.FinishedAt.Sub(r.StartedAt).Seconds()
+	if r.DryRun != nil {
+		fmt.Fprintf(w, "dry run (rolled back, nothing written): ")
+	}
 	fmt.Fprintf(w, "run %d: %d inputs, %d rows read in %.2fs\n", r.RunID, len(r.Inputs), r.Rows.Read, secs)
 	fmt.Fprintf(w, "  synced %d, excluded %d%s, rejected %d%s, superseded %d\n",
 		r.Rows.Synced, r.Rows.Excluded, byReason(r.Rows.ExcludedBy), r.Rows.Rejected, byReason(r.Rows.RejectedBy), r.Rows.Superseded)
@@ -94,6 +110,13 @@ func (r *Report) Summary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  people: %d active, %d inactive; %d duplicate email groups (%d people)\n",
 		r.Active, r.Inactive, r.DupGroups, r.DupPeople)
+	if r.DryRun != nil {
+		for _, op := range []string{"insert", "update", "deactivate", "reactivate"} {
+			if ids := r.DryRun.FirstIDs[op]; len(ids) > 0 {
+				fmt.Fprintf(w, "  would %s marketo_id %s\n", op, joinIDs(ids))
+			}
+		}
+	}
 	if r.Activities != nil {
 		r.Activities.summary(w)
 	}
@@ -102,6 +125,14 @@ func (r *Report) Summary(w io.Writer) {
 			fmt.Fprintf(w, "  %s: ignored columns %s\n", in.Path, strings.Join(in.Unknown, ", "))
 		}
 	}
+}
+
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func byReason(m map[string]int64) string {

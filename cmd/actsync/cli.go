@@ -15,6 +15,7 @@ Sales Insight Actions database (DuckDB) with Parquet snapshots.
 
 Usage:
   actsync run     [--people PATH ...] [--activities PATH ...] [--activity-types FILE] [--state DIR] [--full] [--json]
+                  [--max-deactivate PCT] [--dry-run]
   actsync status  [--state DIR] [--json]
   actsync query   [--state DIR] [--format table|csv|json] SQL
   actsync generate --people N [--activities M] [--seed S] --out DIR

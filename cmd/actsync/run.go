@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 
 const runSynopsis = `Usage: actsync run [--people PATH ...] [--activities PATH ...] [--activity-types FILE]
                   [--salesforce-log KINDS] [--task-subject TEMPLATE] [--state DIR] [--full] [--json]
+                  [--max-deactivate PCT] [--dry-run]
 
 Reads Marketo person exports, keeps each person's newest row, syncs the
 sales-ready ones (a Salesforce user as lead or contact owner) into the state's
@@ -30,7 +32,10 @@ Extract CSV or REST JSON Lines) against the people: activities, the sales
 activity log, Salesforce Tasks, unsubscribe violations, the per-person
 activity summary, and Merge Leads / Delete Lead deactivations. --activities
 alone reconciles against the people already in the state. One run is one
-atomic commit: on failure nothing changes.
+atomic commit: on failure nothing changes. A run that would deactivate more
+than 10% of the active people (a truncated --full export) stops before its
+commit unless --max-deactivate allows it; --dry-run shows what a run would
+change and commits nothing.
 
 PATH is a file, a directory (every .csv, .tsv, .jsonl, .parquet, optionally
 .gz, under it, in name order; activities: CSV, TSV, JSON Lines) or a glob.
@@ -48,6 +53,8 @@ type runConfig struct {
 	State         string
 	Full          bool
 	JSON          bool
+	// Safety is the mass-change breaker and the dry-run switch.
+	Safety load.Options
 	// Log receives one line per interrupted run that opening the state
 	// completed or discarded; nil discards them.
 	Log io.Writer
@@ -60,12 +67,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&cfg.State, "state", "./actsync-data", "state `DIR` holding actions.duckdb, snapshots/ and runs/")
 	fs.BoolVar(&cfg.Full, "full", false, "the inputs are a complete export: deactivate active people absent from them")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the run report as JSON on stdout instead of the summary")
+	fs.Float64Var(&cfg.Safety.MaxDeactivatePct, "max-deactivate", load.DefaultMaxDeactivatePct, "stop before committing a run that would deactivate more than `PCT` percent of the active people (100: no limit)")
+	fs.BoolVar(&cfg.Safety.DryRun, "dry-run", false, "run everything, print what would change (counts, first ids per op), then roll back: nothing is written")
 	fs.Var((*multiFlag)(&cfg.Activities), "activities", "activity export `PATH` (file, directory or glob): Bulk Activity Extract CSV or REST JSON Lines; repeatable")
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, to resolve types without a public id (Received Sales Call, Add to / Remove from Sales Campaign)")
 	sfLog := fs.String("salesforce-log", "emails,calls", "activity `KINDS` logged as Salesforce Tasks: emails (sent and replies), calls, or none")
 	fs.StringVar(&cfg.Reconcile.TaskSubject, "task-subject", activities.DefaultTaskSubject, "Salesforce Task Subject `TEMPLATE`; placeholders {{activity_type}}, {{activity_subject}}, {{sent_by}}, {{sales_campaign}}")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if cfg.Safety.MaxDeactivatePct == 0 {
+		cfg.Safety.MaxDeactivatePct = math.SmallestNonzeroFloat64 // 0 allows none; load's zero value means the default
 	}
 	usageErr := func(msg string) error {
 		fmt.Fprintf(stderr, "actsync run: %s\n", msg)
@@ -77,6 +89,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageErr("takes no positional arguments")
 	case len(cfg.People) == 0 && len(cfg.Activities) == 0:
 		return usageErr("--people or --activities is required")
+	case cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100:
+		return usageErr("--max-deactivate is a percentage from 0 to 100")
 	case cfg.Full && len(cfg.People) == 0:
 		return usageErr("--full needs --people: a full run without a people export would deactivate everyone")
 	case len(cfg.Activities) == 0 && cfg.ActivityTypes != "":
@@ -142,6 +156,7 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 	if err != nil {
 		return nil, err
 	}
+	loader.SetOptions(cfg.Safety)
 	// Filter spills the run's rows into the staging directory, which goes
 	// with the run on commit or abort.
 	flt := filter.New(mem, ledger, filter.Options{SpillDir: loader.StagingDir()})

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,9 +37,49 @@ type Step interface {
 	SnapshotTables() []string
 }
 
+// Options are a run's safety settings.
+type Options struct {
+	// MaxDeactivatePct is the mass-change breaker: a run whose change
+	// detection (sql/changes.sql) would deactivate more than this percentage
+	// of the people active before it fails with a *MassChangeError before
+	// committing. 0 means DefaultMaxDeactivatePct; 100 allows anything.
+	// Merge Leads / Delete Lead deactivations of a Step are not counted:
+	// each is an explicit event, not an absence.
+	MaxDeactivatePct float64
+	// DryRun runs everything up to the commit, fills the report (with
+	// Report.DryRun listing the first ids per op), then rolls back and
+	// removes the staging directory: no table, snapshot or report changes.
+	DryRun bool
+}
+
+// DefaultMaxDeactivatePct is the breaker's threshold when none is given.
+const DefaultMaxDeactivatePct = 10
+
+// MassChangeError is returned by Commit when a run would deactivate more
+// people than Options.MaxDeactivatePct allows. Nothing was committed.
+type MassChangeError struct {
+	RunID       int64
+	Deactivate  int64 // people the run would deactivate
+	Active      int64 // people active before the run
+	MaxPct      float64
+	FullExport  bool
+	SuggestFlag string // the flag that would let the run through
+}
+
+func (e *MassChangeError) Error() string {
+	pct := 100 * float64(e.Deactivate) / float64(e.Active)
+	hint := ""
+	if e.FullExport {
+		hint = " (a truncated --full export?)"
+	}
+	return fmt.Sprintf("run %d would deactivate %d of %d active people (%.1f%%), more than the %g%% allowed%s; nothing was changed; if this is intended, rerun with %s",
+		e.RunID, e.Deactivate, e.Active, pct, e.MaxPct, hint, e.SuggestFlag)
+}
+
 // Loader is the load stage of one run. Create it with New, Write every
 // batch, then Commit or Abort.
 type Loader struct {
+	opts    Options
 	st      *State
 	ledger  *pipeline.Ledger
 	runID   int64
@@ -48,6 +89,9 @@ type Loader struct {
 	done    bool
 	steps   []Step
 }
+
+// SetOptions sets the run's safety options; call it before Commit.
+func (l *Loader) SetOptions(o Options) { l.opts = o }
 
 // AddStep adds a step to run inside the transaction, in the order added.
 func (l *Loader) AddStep(s Step) { l.steps = append(l.steps, s) }
@@ -120,6 +164,10 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + name, Seconds: time.Since(t).Seconds()})
 		return nil
 	}
+	var activeBefore int64
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM people WHERE status = 'active'").Scan(&activeBefore); err != nil {
+		return err
+	}
 	for i, in := range report.Inputs {
 		if err := exec("insert_input", l.runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
 			return err
@@ -141,6 +189,11 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	for _, s := range steps {
 		if err := exec(s.name, s.args...); err != nil {
 			return err
+		}
+		if s.name == "changes" {
+			if err := l.checkDeactivations(ctx, tx, activeBefore); err != nil {
+				return err
+			}
 		}
 	}
 	for _, s := range l.steps {
@@ -165,6 +218,9 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		return fmt.Errorf("run_counts.sql: %w", err)
 	}
 	report.FinishedAt = time.Now().UTC()
+	if l.opts.DryRun {
+		return l.rollBackDryRun(ctx, tx, report)
+	}
 	doc, err := json.Marshal(report)
 	if err != nil {
 		return err
@@ -230,6 +286,55 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		errs = append(errs, os.Remove(filepath.Join(l.staging, journalFile)), os.RemoveAll(l.staging))
 	}
 	return errors.Join(errs...)
+}
+
+// checkDeactivations is the mass-change breaker (Options.MaxDeactivatePct).
+func (l *Loader) checkDeactivations(ctx context.Context, tx *dbsql.Tx, activeBefore int64) error {
+	maxPct := l.opts.MaxDeactivatePct
+	if maxPct == 0 {
+		maxPct = DefaultMaxDeactivatePct
+	}
+	var n int64
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM changes WHERE run_id = $1 AND op = 'deactivate'", l.runID).Scan(&n); err != nil {
+		return err
+	}
+	if activeBefore == 0 || maxPct >= 100 || float64(n)*100 <= maxPct*float64(activeBefore) {
+		return nil
+	}
+	need := math.Ceil(100 * float64(n) / float64(activeBefore))
+	return &MassChangeError{RunID: l.runID, Deactivate: n, Active: activeBefore, MaxPct: maxPct,
+		FullExport: l.full, SuggestFlag: fmt.Sprintf("--max-deactivate %g", need)}
+}
+
+// rollBackDryRun ends a dry run: it records the first ids of each op in
+// the report, rolls the transaction back and removes the staging files.
+func (l *Loader) rollBackDryRun(ctx context.Context, tx *dbsql.Tx, report *pipeline.Report) error {
+	rows, err := tx.QueryContext(ctx, `SELECT op, marketo_id FROM changes WHERE run_id = $1
+		QUALIFY row_number() OVER (PARTITION BY op ORDER BY marketo_id) <= $2 ORDER BY op, marketo_id`,
+		l.runID, pipeline.DryRunSample)
+	if err != nil {
+		return err
+	}
+	preview := &pipeline.DryRun{FirstIDs: map[string][]int64{}}
+	for rows.Next() {
+		var op string
+		var id int64
+		if err := rows.Scan(&op, &id); err != nil {
+			rows.Close()
+			return err
+		}
+		preview.FirstIDs[op] = append(preview.FirstIDs[op], id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	report.DryRun = preview
+	if err := tx.Rollback(); err != nil {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	l.done = true
+	return os.RemoveAll(l.staging)
 }
 
 func (l *Loader) snapshotTables() []string {
