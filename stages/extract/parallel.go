@@ -69,6 +69,7 @@ type splitter struct {
 	started bool
 	ordered chan *block // every block, in input order
 	work    chan *block // blocks to parse
+	free    chan []byte // buffers of blocks next's caller is done with
 	quit    chan struct{}
 	stopped bool
 	abandon atomic.Bool // set on fallback: parse no more blocks
@@ -115,6 +116,7 @@ func (s *splitter) start() {
 	}
 	s.ordered = make(chan *block, 2*s.workers)
 	s.work = make(chan *block, s.workers)
+	s.free = make(chan []byte, 2*s.workers+2)
 	s.wg.Add(1 + s.workers)
 	go s.split(buf, sc)
 	for range s.workers {
@@ -171,7 +173,7 @@ func (s *splitter) split(buf []byte, sc *scanner) {
 			buf = grown
 			continue
 		}
-		next := make([]byte, len(buf)-cut, max(s.size, 2*(len(buf)-cut)))
+		next := s.buffer(len(buf) - cut)
 		copy(next, buf[cut:])
 		sc.rebase(cut)
 		if !s.emit(buf[:cut], nil) {
@@ -184,6 +186,33 @@ func (s *splitter) split(buf []byte, sc *scanner) {
 		}
 		buf = next
 	}
+}
+
+// buffer returns a buffer of length n for the next block, reusing one
+// whose block has been taken where it can: fresh 4 MiB buffers cost page
+// faults and GC work.
+func (s *splitter) buffer(n int) []byte {
+	want := max(s.size, 2*n)
+	select {
+	case buf := <-s.free:
+		if cap(buf) >= want {
+			return buf[:n]
+		}
+	default:
+	}
+	return make([]byte, n, want)
+}
+
+// recycle gives b's buffer back for another block; b's caller must be done
+// with b.data, which the block's batches and rejects do not reference.
+func (s *splitter) recycle(b *block) {
+	if s.free != nil && b.data != nil {
+		select {
+		case s.free <- b.data[:0]:
+		default:
+		}
+	}
+	b.data = nil
 }
 
 // emit hands one block out, to the parsers and in order to next. It
@@ -220,7 +249,7 @@ func (s *splitter) emit(data []byte, err error) bool {
 func (s *splitter) fallback(b *block) io.Reader {
 	s.abandon.Store(true)
 	b.release()
-	return &blockStream{s: s, cur: b.data, err: b.err}
+	return &blockStream{s: s, b: b, cur: b.data, err: b.err}
 }
 
 // stop ends the goroutines, if started, and releases the batches of the
@@ -243,6 +272,7 @@ func (s *splitter) stop() {
 // returns the error that ended the input, or io.EOF.
 type blockStream struct {
 	s   *splitter
+	b   *block // the block cur is the rest of
 	cur []byte
 	err error
 }
@@ -252,12 +282,13 @@ func (bs *blockStream) Read(p []byte) (int, error) {
 		if bs.err != nil {
 			return 0, bs.err
 		}
+		bs.s.recycle(bs.b)
 		b, ok := bs.s.next()
 		if !ok {
 			return 0, io.EOF
 		}
 		b.release() // parsed before the fallback was seen
-		bs.cur, bs.err = b.data, b.err
+		bs.b, bs.cur, bs.err = b, b.data, b.err
 	}
 	n := copy(p, bs.cur)
 	bs.cur = bs.cur[n:]

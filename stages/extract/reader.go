@@ -333,6 +333,7 @@ func (r *Reader) readBlock() {
 		r.pending += int(p.NumRows())
 	}
 	b.batches = nil
+	r.par.recycle(b)
 }
 
 // stopBlocks stops the splitter and its parsers, if running, and releases
