@@ -10,6 +10,12 @@ import (
 )
 
 func main() {
+	// Everything actsync creates holds personal data or derives from it:
+	// the state, DuckDB's own files (database, WAL, temp), snapshots,
+	// spill files. A umask of 077 makes all of them owner-only, including
+	// the files DuckDB creates itself; load.Open also tightens the modes of
+	// an existing state, for library users and states made before.
+	syscall.Umask(0o077)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -86,8 +86,19 @@ type MissingColumnError struct {
 }
 
 func (e *MissingColumnError) Error() string {
+	found := strings.Join(e.Found, ", ")
+	known := false
+	for _, h := range e.Found {
+		_, ok := spellings[normalize(h)]
+		known = known || ok
+	}
+	if !known {
+		// The first line is likely data (a headerless export): its values
+		// are personal data and stay out of the message.
+		found = fmt.Sprintf("%d columns, none a known header: is the first line data?", len(e.Found))
+	}
 	return fmt.Sprintf("%s: no %s column (found %s; accepted: %s)",
-		e.File, e.Field, strings.Join(e.Found, ", "), strings.Join(e.Accepted, ", "))
+		e.File, e.Field, found, strings.Join(e.Accepted, ", "))
 }
 
 // required are the raw columns every tabular file must have.

@@ -243,6 +243,10 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		if _, err := tx.ExecContext(ctx, snapshotSQL(table, l.runID, filepath.Join(dir, "data.parquet"))); err != nil {
 			return fmt.Errorf("snapshot %s: %w", table, err)
 		}
+		// DuckDB creates the file with the process umask.
+		if err := os.Chmod(filepath.Join(dir, "data.parquet"), 0o600); err != nil {
+			return err
+		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/snapshot " + table, Seconds: time.Since(t).Seconds()})
 	}
 	// The journal lists what the run publishes after its commit; a run

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	dbsql "database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,6 +63,10 @@ func Open(ctx context.Context, dir string) (*State, error) {
 		return nil, err
 	}
 	st.lock = lock
+	if err := ownerOnly(dir); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if _, err := st.conn.ExecContext(ctx, sqlfiles.Text("schema")); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("create schema: %w", err)
@@ -71,6 +76,25 @@ func Open(ctx context.Context, dir string) (*State, error) {
 		return nil, fmt.Errorf("recovering an interrupted run in %s: %w", dir, err)
 	}
 	return st, nil
+}
+
+// ownerOnly makes the state directory and actsync's entries in it readable
+// by the owner only: a state made before modes were enforced, or by a
+// process with a lax umask, is tightened at every open (DuckDB creates
+// actions.duckdb with the process umask). Other files in dir are left alone.
+func ownerOnly(dir string) error {
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return err
+	}
+	for name, mode := range map[string]os.FileMode{
+		DatabaseFile: 0o600, DatabaseFile + ".wal": 0o600, LockFile: 0o600,
+		SnapshotDir: 0o700, RunsDir: 0o700, stagingDir: 0o700,
+	} {
+		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // OpenReadOnly opens an existing state for reading; it never writes and
