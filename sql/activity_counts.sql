@@ -9,7 +9,7 @@ WITH loggable AS (
            OR (CAST($3 AS BOOLEAN) AND l.sales_kind = 'received_sales_call'))
 )
 SELECT
-    (SELECT count(*) FROM activity_run WHERE copy_no > 1),
+    (SELECT count(*) FROM activity_repeats),
     (SELECT count(*) FROM activities WHERE run_id = $1),
     (SELECT count(*) FROM activities WHERE run_id = $1 AND match = 'matched'),
     (SELECT count(*) FROM activities WHERE run_id = $1 AND match = 'person_inactive'),

@@ -1,7 +1,8 @@
 -- Inserts the run's unseen activities (keyed by marketoGUID: a re-delivered
 -- activity is a no-op) with their match against people, as the people
 -- table stands after the run's people changes. $1: run id, $2: file_index
--- of the run's first activity input in the inputs table.
+-- of the run's first activity input in the inputs table, $3: read_parquet
+-- glob of the staged activities (activity_stage.sql's repeats are left out).
 --   leadId given:  matched (active person), person_inactive, person_unknown.
 --   no leadId:     by lower(trim(Email attribute)) against people.email_key:
 --                  one active person → matched; several → ambiguous_email (R4);
@@ -9,22 +10,30 @@
 --                  none, or no email → person_unknown.
 -- marketo_id is the person for matched and person_inactive (by email: only
 -- when exactly one inactive person has it).
+-- The staged files are read once, straight into the insert; people are
+-- joined on their integer id, and only the email keys of rows without a
+-- leadId are grouped.
 INSERT INTO activities
-WITH fresh AS (
-    SELECT r.*, CASE WHEN r.lead_id IS NULL THEN lower(trim(r.email)) END AS email_key
-    FROM activity_run r
-    WHERE r.copy_no = 1
-      AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.marketo_guid = r.marketo_guid)
+WITH emails AS (
+    SELECT DISTINCT lower(trim(email)) AS email_key
+    FROM read_parquet($3)
+    WHERE lead_id IS NULL AND email IS NOT NULL
 ),
 by_email AS (
-    SELECT email_key,
-           count(*) FILTER (WHERE status = 'active') AS active_n,
-           min(marketo_id) FILTER (WHERE status = 'active') AS active_id,
+    SELECT p.email_key,
+           count(*) FILTER (WHERE p.status = 'active') AS active_n,
+           min(p.marketo_id) FILTER (WHERE p.status = 'active') AS active_id,
            count(*) AS any_n,
-           min(marketo_id) AS any_id
-    FROM people
-    WHERE email_key IN (SELECT email_key FROM fresh)
-    GROUP BY email_key
+           min(p.marketo_id) AS any_id
+    FROM people p
+    SEMI JOIN emails w ON w.email_key = p.email_key
+    GROUP BY p.email_key
+),
+fresh AS (
+    SELECT s.*, CASE WHEN s.lead_id IS NULL THEN lower(trim(s.email)) END AS email_key
+    FROM read_parquet($3) s
+    ANTI JOIN activity_repeats r ON r.source_file = s.source_file AND r.source_line = s.source_line
+    ANTI JOIN activities a ON a.marketo_guid = s.marketo_guid
 )
 SELECT
     f.marketo_guid, f.lead_id, f.activity_date, f.activity_type_id, f.type_name, f.category,

@@ -119,7 +119,7 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_run"); err != nil {
+	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats"); err != nil {
 		return err
 	}
 	if !c.Balanced() {
@@ -142,13 +142,13 @@ func (r *Reconcile) statements(runID int64, offset int, subject string) []statem
 	return []statement{
 		{"activity_insert_rejects", []any{runID, r.Staged.RejectsPath}},
 		{"activity_stage", []any{r.Staged.Glob}},
-		{"activity_match", []any{runID, offset}},
+		{"activity_match", []any{runID, offset, r.Staged.Glob}},
 		{"activity_sales_log", []any{runID}},
 		{"activity_salesforce_tasks", []any{runID, r.Options.LogEmails, r.Options.LogCalls, subject}},
 		{"activity_unsubscribe_violations", []any{runID}},
 		{"activity_summary_delete", []any{runID}},
 		{"activity_summary_insert", []any{runID}},
-		{"activity_lifecycle_events", []any{runID}},
+		{"activity_lifecycle_events", []any{runID, r.Staged.Glob}},
 		{"activity_lifecycle_update_changes", []any{runID}},
 		{"activity_lifecycle_insert_changes", []any{runID}},
 		{"activity_lifecycle_people", []any{runID}},
