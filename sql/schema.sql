@@ -82,3 +82,16 @@ CREATE TABLE IF NOT EXISTS duplicate_emails (
     person_count BIGINT NOT NULL,
     marketo_ids  BIGINT[] NOT NULL
 );
+-- One row per `actsync erase`: when, how many ids, sha256(salt ":" id) per
+-- id (salt in erasure_salt), rows erased and snapshot files rewritten. No
+-- personal data.
+CREATE TABLE IF NOT EXISTS erasures (
+    erased_at      TIMESTAMP NOT NULL,
+    people         INTEGER NOT NULL,
+    id_hashes      VARCHAR[] NOT NULL,
+    rows_erased    BIGINT NOT NULL,
+    snapshot_files INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS erasure_salt (
+    salt VARCHAR NOT NULL
+);

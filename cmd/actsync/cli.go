@@ -18,6 +18,7 @@ Usage:
                   [--max-deactivate PCT] [--dry-run]
   actsync status  [--state DIR] [--json]
   actsync query   [--state DIR] [--format table|csv|json] SQL
+  actsync erase   [--state DIR] --marketo-id N [--marketo-id N ...]
   actsync generate --people N [--activities M] [--seed S] --out DIR
 
 Run 'actsync COMMAND --help' for the flags of a command.
@@ -38,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = statusCmd(ctx, rest, stdout, stderr)
 	case "query":
 		err = queryCmd(ctx, rest, stdout, stderr)
+	case "erase":
+		err = eraseCmd(ctx, rest, stdout, stderr)
 	case "generate":
 		err = generateCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
