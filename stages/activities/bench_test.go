@@ -2,6 +2,7 @@ package activities
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -75,4 +76,31 @@ func BenchmarkReadActivities(b *testing.B) {
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "activities/s")
 		})
 	}
+}
+
+// BenchmarkExtract is BenchmarkReadActivities plus the Parquet staging:
+// the whole activities/extract stage of a run for one file.
+func BenchmarkExtract(b *testing.B) {
+	n := *benchRows
+	path := benchExport(b, n, false)
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	types := BuiltinTypes()
+	b.SetBytes(info.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		b.StartTimer()
+		st, err := Extract(context.Background(), []extract.Source{{Path: path, Format: extract.CSV}}, types, memory.NewGoAllocator(), dir, 2)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.Rows != int64(n) {
+			b.Fatalf("staged %d rows, want %d", st.Rows, n)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "activities/s")
 }

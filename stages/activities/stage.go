@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -79,6 +80,11 @@ func Extract(ctx context.Context, sources []extract.Source, types *Types, mem me
 	return st, nil
 }
 
+// stageOne reads src and writes its batches to a Parquet file at path. The
+// reader parses on the calling goroutine while a second one encodes and
+// writes the previous batch (a batch is Retained for the writer, which
+// releases it), so a large file keeps two cores busy; at most stageDepth
+// batches wait between them.
 func stageOne(ctx context.Context, src extract.Source, types *Types, mem memory.Allocator, path string) (pipeline.Input, []Reject, int64, error) {
 	r, err := Open(src, types, mem)
 	if err != nil {
@@ -89,28 +95,50 @@ func stageOne(ctx context.Context, src extract.Source, types *Types, mem memory.
 	if err != nil {
 		return pipeline.Input{}, nil, 0, err
 	}
+	batches := make(chan arrow.RecordBatch, stageDepth)
+	written := make(chan error, 1)
+	go func() {
+		var werr error
+		for b := range batches {
+			if werr == nil {
+				if err := w.Write(b); err != nil {
+					werr = fmt.Errorf("staging %s: %w", src.Path, err)
+				}
+			}
+			b.Release()
+		}
+		if err := w.Close(); werr == nil && err != nil {
+			werr = fmt.Errorf("staging %s: %w", src.Path, err)
+		}
+		written <- werr
+	}()
 	var n int64
+	var rerr error
 	for r.Next() {
-		if err := ctx.Err(); err != nil {
-			w.Close()
-			return pipeline.Input{}, nil, 0, err
+		if rerr = ctx.Err(); rerr != nil {
+			break
 		}
 		b := r.RecordBatch()
 		n += b.NumRows()
-		if err := w.Write(b); err != nil {
-			w.Close()
-			return pipeline.Input{}, nil, 0, fmt.Errorf("staging %s: %w", src.Path, err)
+		b.Retain()
+		batches <- b
+	}
+	close(batches)
+	werr := <-written
+	if rerr == nil {
+		rerr = r.Err()
+	}
+	if err := errors.Join(rerr, werr); err != nil {
+		if rerr != nil {
+			err = rerr
 		}
-	}
-	if err := r.Err(); err != nil {
-		w.Close()
 		return pipeline.Input{}, nil, 0, err
-	}
-	if err := w.Close(); err != nil {
-		return pipeline.Input{}, nil, 0, fmt.Errorf("staging %s: %w", src.Path, err)
 	}
 	return r.Stats(), r.Rejects(), n, nil
 }
+
+// stageDepth is the number of batches that may wait for the Parquet writer.
+const stageDepth = 2
 
 func writeRejects(path string, rejects []Reject, mem memory.Allocator) error {
 	b := array.NewRecordBuilder(mem, RejectSchema)
@@ -148,9 +176,19 @@ func newParquetFile(path string, schema *arrow.Schema) (*parquetFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Dictionaries only where values repeat: for ids, dates, lines and
+	// attributes the encoder's hash table is work that falls back to plain
+	// pages anyway.
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Snappy),
 		parquet.WithMaxRowGroupLength(128*1024),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDictionaryFor("type_name", true),
+		parquet.WithDictionaryFor("category", true),
+		parquet.WithDictionaryFor("sales_kind", true),
+		parquet.WithDictionaryFor("action_result", true),
+		parquet.WithDictionaryFor("path", true),
+		parquet.WithDictionaryFor("reason", true),
 	)
 	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
