@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"maps"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -87,8 +89,18 @@ func (l *Ledger) Reject(r Reject) {
 		l.b.Field(3).(*array.StringBuilder).Append(r.Field)
 		l.fields[r.Reason]++
 	}
-	l.b.Field(4).(*array.StringBuilder).Append(r.Detail)
-	l.b.Field(5).(*array.StringBuilder).Append(r.Raw)
+	l.b.Field(4).(*array.StringBuilder).Append(cleanText(r.Detail))
+	l.b.Field(5).(*array.StringBuilder).Append(cleanText(r.Raw))
+}
+
+// cleanText makes a raw row storable as DuckDB VARCHAR, which must be valid
+// UTF-8: invalid bytes and NULs become U+FFFD. It costs nothing for valid
+// text.
+func cleanText(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // Exclude records that the row at file:line, person marketoID, is not

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -418,6 +419,13 @@ func (r *Reader) take(n int) arrow.RecordBatch {
 // appendRow adds rw to bld, or returns the reject for its Marketo id; it
 // reports whether a row was added.
 func appendRow(bld *array.RecordBuilder, mp *Mapping, file int32, rw row) (pipeline.Reject, bool) {
+	for i, f := range rw.fields {
+		// DuckDB VARCHAR must be valid UTF-8; a NUL is never text.
+		if !utf8.ValidString(f) || strings.IndexByte(f, 0) >= 0 {
+			return pipeline.Reject{File: file, Line: rw.line, Reason: pipeline.ReasonMalformedRow,
+				Detail: fmt.Sprintf("column %d: invalid UTF-8 or a NUL byte", i+1), Raw: rw.raw()}, false
+		}
+	}
 	idCol := mp.Sources[0]
 	id, ok := firstValue(rw.fields, idCol)
 	marketoID, err := strconv.ParseInt(id, 10, 64)
