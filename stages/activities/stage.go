@@ -11,12 +11,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/extract"
+	"github.com/actsync/actsync/stages/load"
 )
 
 // Staged is a run's activity inputs, parsed in full and written as Parquet
@@ -163,25 +162,12 @@ func writeRejects(path string, rejects []Reject, mem memory.Allocator) error {
 	return w.Close()
 }
 
-// parquetFile streams Arrow batches into a Parquet file that DuckDB reads
-// with read_parquet: the approach of stages/load's staging file (arrow-go's
-// pqarrow writes Arrow columns straight to pages), kept apart because the
-// load package's helper is unexported.
-type parquetFile struct {
-	w *pqarrow.FileWriter
-}
-
-func newParquetFile(path string, schema *arrow.Schema) (*parquetFile, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	// Dictionaries only where values repeat: for ids, dates, lines and
-	// attributes the encoder's hash table is work that falls back to plain
-	// pages anyway.
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Snappy),
-		parquet.WithMaxRowGroupLength(128*1024),
+// newParquetFile stages activities like load stages people, with
+// dictionaries only where values repeat: for ids, dates, lines and
+// attributes the encoder's hash table is work that falls back to plain pages
+// anyway.
+func newParquetFile(path string, schema *arrow.Schema) (*load.StagingFile, error) {
+	return load.NewStagingFile(path, schema,
 		parquet.WithDictionaryDefault(false),
 		parquet.WithDictionaryFor("type_name", true),
 		parquet.WithDictionaryFor("category", true),
@@ -190,23 +176,4 @@ func newParquetFile(path string, schema *arrow.Schema) (*parquetFile, error) {
 		parquet.WithDictionaryFor("path", true),
 		parquet.WithDictionaryFor("reason", true),
 	)
-	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &parquetFile{w: w}, nil
-}
-
-// Write appends b; it borrows b.
-func (p *parquetFile) Write(b arrow.RecordBatch) error { return p.w.WriteBuffered(b) }
-
-// Close writes the footer and closes the file; its error matters.
-func (p *parquetFile) Close() error {
-	if p.w == nil {
-		return nil
-	}
-	err := p.w.Close()
-	p.w = nil
-	return err
 }

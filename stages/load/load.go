@@ -85,7 +85,7 @@ type Loader struct {
 	runID   int64
 	full    bool
 	staging string
-	people  *stagingFile
+	people  *StagingFile
 	done    bool
 	steps   []Step
 }
@@ -112,7 +112,7 @@ func New(st *State, ledger *pipeline.Ledger, runID int64, full bool) (*Loader, e
 	if err := os.MkdirAll(staging, 0o700); err != nil {
 		return nil, err
 	}
-	people, err := newStagingFile(filepath.Join(staging, "people.parquet"), pipeline.KeyedPersonSchema)
+	people, err := NewStagingFile(filepath.Join(staging, "people.parquet"), pipeline.KeyedPersonSchema)
 	if err != nil {
 		os.RemoveAll(staging)
 		return nil, err
@@ -285,7 +285,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	}
 	errs = append(errs, writeFileAtomic(filepath.Join(l.st.Dir, j.Report), append(doc, '\n')))
 	crashPoint("after-report")
-	if errors.Join(errs...) == nil && os.Getenv("ACTSYNC_KEEP_STAGING") == "" {
+	if errors.Join(errs...) == nil {
 		// Removing the journal first marks the run as published in full.
 		errs = append(errs, os.Remove(filepath.Join(l.staging, journalFile)), os.RemoveAll(l.staging))
 	}
@@ -354,7 +354,7 @@ func (l *Loader) snapshotTables() []string {
 func (l *Loader) stageBatch(name string, schema *arrow.Schema, b arrow.RecordBatch) (string, error) {
 	defer b.Release()
 	path := filepath.Join(l.staging, name)
-	f, err := newStagingFile(path, schema)
+	f, err := NewStagingFile(path, schema)
 	if err != nil {
 		return "", err
 	}
