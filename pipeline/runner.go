@@ -206,11 +206,13 @@ func (r *Runner) extractAndFilter(ctx context.Context, report *Report) error {
 		}
 		b.Release()
 	}
-	if err := <-errc; err != nil {
-		return fmt.Errorf("extract: %w", err)
-	}
+	// A filter error cancelled the readers: theirs is then only the echo.
+	eerr := <-errc
 	if ferr != nil {
 		return fmt.Errorf("filter: %w", ferr)
+	}
+	if eerr != nil {
+		return fmt.Errorf("extract: %w", eerr)
 	}
 	return ctx.Err()
 }
