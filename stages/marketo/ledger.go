@@ -1,0 +1,141 @@
+package marketo
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// LedgerFile is the job ledger in a landing directory: the exports asked of
+// Marketo, their windows and status, and the files landed. It is hidden, so
+// extract.Discover skips it when the directory is given as an input.
+const LedgerFile = ".marketo-jobs.json"
+
+// partialDir holds downloads in progress (<exportId>.part); hidden too.
+const partialDir = ".partial"
+
+// lockFile keeps two processes from landing into one directory at once.
+const lockFile = ".marketo.lock"
+
+// Job statuses. Created, Queued, Processing, Completed, Failed and
+// Cancelled are Marketo's; pending (no export yet) and landed (the file is
+// verified and in place) are the ledger's own.
+const (
+	statusPending    = "pending"
+	statusCreated    = "Created"
+	statusQueued     = "Queued"
+	statusProcessing = "Processing"
+	statusCompleted  = "Completed"
+	statusFailed     = "Failed"
+	statusLanded     = "landed"
+)
+
+// Kinds of export.
+const (
+	KindLeads      = "leads"
+	KindActivities = "activities"
+	kindDeleted    = "deleted_leads" // a Done mark only: deleted leads are paged, not exported
+)
+
+// Job is one export window in the ledger.
+type Job struct {
+	Kind   string    `json:"kind"`
+	Filter string    `json:"filter"` // updatedAt or createdAt
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	// Spec identifies the request (fields, format, activity types): a job
+	// is reused only for the same request.
+	Spec     string    `json:"spec"`
+	ExportID string    `json:"export_id,omitempty"`
+	Status   string    `json:"status"`
+	Created  time.Time `json:"created,omitempty"` // Marketo keeps a file seven days
+	Records  int64     `json:"records,omitempty"`
+	Bytes    int64     `json:"bytes,omitempty"`
+	Checksum string    `json:"checksum,omitempty"`
+	File     string    `json:"file,omitempty"` // relative to the landing directory, once landed
+}
+
+func (j *Job) window() string {
+	return fmt.Sprintf("%s export %s..%s", j.Kind, j.Start.Format(time.RFC3339), j.End.Format(time.RFC3339))
+}
+
+// Ledger is the persisted state of the exports of one landing directory,
+// written atomically (temporary file, fsync, rename) after every change,
+// so a process stopped at any point (quota, crash, Ctrl-C) resumes from it.
+type Ledger struct {
+	Version int `json:"version"`
+	// LeadsFilter is "createdAt" once the subscription answered 1035 to an
+	// updatedAt filter; later runs go straight to createdAt.
+	LeadsFilter string `json:"leads_filter,omitempty"`
+	Jobs        []*Job `json:"jobs"`
+	// Done is, per kind, the end of the last range fully landed and handed
+	// on (loaded by run, written by extract): the next range starts there.
+	Done map[string]time.Time `json:"done"`
+}
+
+func readLedger(dir string) (*Ledger, error) {
+	l := &Ledger{Version: 1, Done: map[string]time.Time{}}
+	data, err := os.ReadFile(filepath.Join(dir, LedgerFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return l, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, l); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, LedgerFile), err)
+	}
+	if l.Done == nil {
+		l.Done = map[string]time.Time{}
+	}
+	return l, nil
+}
+
+func (l *Ledger) save(dir string) error {
+	data, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, LedgerFile), data)
+}
+
+// writeFileAtomic writes data to path by rename after an fsync: a reader
+// sees the old file or the new one, never half of one.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.OpenFile(path+".tmp", os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
+}
+
+// lockDir takes dir's landing lock or fails at once.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("another actsync is landing Marketo exports into %s; try again when it has finished", dir)
+		}
+		return nil, err
+	}
+	return f, nil
+}
