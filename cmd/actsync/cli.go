@@ -20,6 +20,7 @@ Usage:
   actsync query   [--state DIR] [--format table|csv|json] SQL
   actsync erase   [--state DIR] --marketo-id N [--marketo-id N ...]
   actsync generate --people N [--activities M] [--seed S] --out DIR
+  actsync extract --people marketo: [--activities marketo:] [--since TIME] [--plan] --out DIR
 
 Run 'actsync COMMAND --help' for the flags of a command.
 `
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = eraseCmd(ctx, rest, stdout, stderr)
 	case "generate":
 		err = generateCmd(ctx, rest, stdout, stderr)
+	case "extract":
+		err = extractCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -57,6 +60,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case isResumable(err): // the Marketo export quota: the same command resumes
+		fmt.Fprintf(stderr, "actsync: %s\n", oneLine(err.Error()))
+		return 3
 	default:
 		fmt.Fprintf(stderr, "actsync: %s\n", oneLine(err.Error()))
 		return 1

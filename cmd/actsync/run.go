@@ -38,7 +38,8 @@ commit unless --max-deactivate allows it; --dry-run shows what a run would
 change and commits nothing.
 
 PATH is a file, a directory (every .csv, .tsv, .jsonl, .parquet, optionally
-.gz, under it, in name order; activities: CSV, TSV, JSON Lines) or a glob.
+.gz, under it, in name order; activities: CSV, TSV, JSON Lines) or a glob;
+marketo: extracts from the Marketo Bulk API instead (see actsync extract --help).
 At least one of --people and --activities is required; --full needs --people.
 Exit status: 0 on success (rejected rows are not a failure), 1 with a one-line
 cause on failure, 2 on bad usage.`
@@ -71,6 +72,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVar(&cfg.Safety.DryRun, "dry-run", false, "run everything, print what would change (counts, first ids per op), then roll back: nothing is written")
 	fs.Var((*multiFlag)(&cfg.Activities), "activities", "activity export `PATH` (file, directory or glob): Bulk Activity Extract CSV or REST JSON Lines; repeatable")
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, to resolve types without a public id (Received Sales Call, Add to / Remove from Sales Campaign)")
+	mk := addMarketoFlags(fs)
 	sfLog := fs.String("salesforce-log", "emails,calls", "activity `KINDS` logged as Salesforce Tasks: emails (sent and replies), calls, or none")
 	fs.StringVar(&cfg.Reconcile.TaskSubject, "task-subject", activities.DefaultTaskSubject, "Salesforce Task Subject `TEMPLATE`; placeholders {{activity_type}}, {{activity_subject}}, {{sent_by}}, {{sales_campaign}}")
 	if err := parse(fs, args); err != nil {
@@ -96,6 +98,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case len(cfg.Activities) == 0 && cfg.ActivityTypes != "":
 		return usageErr("--activity-types needs --activities")
 	}
+	if err := mk.check(&cfg); err != nil {
+		return usageErr(err.Error())
+	}
 	if err := activities.ParseSalesforceLog(*sfLog, &cfg.Reconcile); err != nil {
 		return usageErr(err.Error())
 	}
@@ -106,8 +111,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !cfg.JSON && isTerminal(stderr) {
 		progress = stderr
 	}
+	if done, err := mk.before(ctx, &cfg, stdout, stderr); done || err != nil {
+		return err
+	}
 	report, err := syncPeople(ctx, cfg, memory.DefaultAllocator, progress)
 	if err != nil {
+		return err
+	}
+	if err := mk.after(cfg.Safety.DryRun); err != nil {
 		return err
 	}
 	if cfg.JSON {

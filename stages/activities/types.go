@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -168,6 +169,19 @@ func (t *Types) Lookup(id int32) (Type, bool) {
 		return Type{Category: CategoryOther}, false
 	}
 	return ty, true
+}
+
+// IDs returns, sorted, the ids of the types t knows for which keep is
+// true: what to ask a Marketo activity export for.
+func (t *Types) IDs(keep func(Type) bool) []int32 {
+	var ids []int32
+	for id, ty := range t.byID {
+		if keep(ty) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // typesBody is the part of the GET /rest/v1/activities/types.json response

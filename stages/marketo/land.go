@@ -511,7 +511,7 @@ func (l *lander) download(ctx context.Context, j *Job) error {
 		why = "its sha256 differs from Marketo's fileChecksum"
 	}
 	if why == "" {
-		recs, err := countRecords(part)
+		recs, err := CountRecords(part)
 		if err != nil {
 			why = "it is not readable CSV: " + err.Error()
 		} else if recs != j.Records {
@@ -658,9 +658,9 @@ func fileSum(path string) (string, int64, error) {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// countRecords is the number of CSV records after the header (quoted
+// CountRecords is the number of CSV records after the header (quoted
 // newlines are inside a record); an empty file has none.
-func countRecords(path string) (int64, error) {
+func CountRecords(path string) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/stages/activities"
+	"github.com/actsync/actsync/stages/marketo"
+)
+
+// marketoSource is the --people / --activities value that means "extract
+// from the Marketo Bulk API" instead of a path.
+const marketoSource = "marketo:"
+
+// marketoLandingDir is where `actsync run` lands Marketo exports, inside the
+// state: the job ledger (resumed after a quota stop) and the files until
+// they are loaded.
+const marketoLandingDir = "marketo"
+
+// marketoFlags are the flags of a command that can extract from Marketo.
+type marketoFlags struct {
+	since, until  string
+	plan          bool
+	quotaMB       float64
+	expectLeads   int64
+	expectActs    int64
+	people, acts  bool
+	landed        *marketo.Landed
+	sinceT, untlT time.Time
+}
+
+// addMarketoFlags registers the Marketo flags on fs.
+func addMarketoFlags(fs *flag.FlagSet) *marketoFlags {
+	m := &marketoFlags{}
+	fs.StringVar(&m.since, "since", "", "with marketo: start of the range, RFC 3339 or YYYY-MM-DD (UTC); default: where the last Marketo range ended (required the first time)")
+	fs.StringVar(&m.until, "until", "", "with marketo: end of the range (default: now)")
+	fs.BoolVar(&m.plan, "plan", false, "with marketo: print how many days the range takes under the daily export quota, and do nothing else (no network)")
+	fs.Float64Var(&m.quotaMB, "quota-mb", marketo.DefaultQuotaBytes>>20, "with --plan: the subscription's daily export quota in `MB`")
+	fs.Int64Var(&m.expectLeads, "expect-leads", 0, "with --plan: people updated in the range, `N` (default: measured on earlier exports)")
+	fs.Int64Var(&m.expectActs, "expect-activities", 0, "with --plan: activities in the range, `N` (default: measured on earlier exports)")
+	return m
+}
+
+// take removes marketo: from paths and reports whether it was there.
+func takeMarketo(paths *[]string) bool {
+	n := len(*paths)
+	*paths = slices.DeleteFunc(*paths, func(p string) bool { return p == marketoSource })
+	return len(*paths) != n
+}
+
+// used reports whether the command asked for Marketo, after taking
+// marketo: out of the path lists; it checks the range flags.
+func (m *marketoFlags) used(people, acts *[]string) (bool, error) {
+	m.people, m.acts = takeMarketo(people), takeMarketo(acts)
+	if !m.people && !m.acts {
+		if m.since != "" || m.until != "" || m.plan {
+			return false, errors.New("--since, --until and --plan need --people marketo: or --activities marketo:")
+		}
+		return false, nil
+	}
+	for _, f := range []struct {
+		name, val string
+		t         *time.Time
+	}{{"--since", m.since, &m.sinceT}, {"--until", m.until, &m.untlT}} {
+		if f.val == "" {
+			continue
+		}
+		t, ok := pipeline.ParseTimestamp(f.val)
+		if !ok {
+			return false, fmt.Errorf("%s %q is not a time (RFC 3339, e.g. 2026-01-31T00:00:00Z, or a date)", f.name, f.val)
+		}
+		*f.t = t
+	}
+	if !m.sinceT.IsZero() && !m.untlT.IsZero() && !m.sinceT.Before(m.untlT) {
+		return false, errors.New("--since must be before --until")
+	}
+	return true, nil
+}
+
+// activityTypeIDs are the types an activities export asks for: every type
+// actsync reconciles (built-in public ids and those of --activity-types),
+// less Delete Lead, which the Bulk Activity Extract cannot export (deleted
+// leads come from deletedleads.json).
+func activityTypeIDs(typesFile string) ([]int32, error) {
+	types := activities.BuiltinTypes()
+	if typesFile != "" {
+		if _, err := types.LoadTypesFile(typesFile); err != nil {
+			return nil, fmt.Errorf("--activity-types: %w", err)
+		}
+	}
+	return types.IDs(func(t activities.Type) bool {
+		return t.Category != activities.CategoryOther && t.Name != activities.TypeDeleteLead
+	}), nil
+}
+
+// land lands the exports into dir and returns them. A quota stop is a
+// *marketo.QuotaError; the caller decides what it means.
+func (m *marketoFlags) land(ctx context.Context, dir, typesFile string, log io.Writer) (*marketo.Landed, error) {
+	cfg, err := marketo.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	req := marketo.Request{Dir: dir, People: m.people, Activities: m.acts, Since: m.sinceT, Until: m.untlT, Log: log}
+	if m.acts {
+		if req.ActivityTypeIDs, err = activityTypeIDs(typesFile); err != nil {
+			return nil, err
+		}
+	}
+	c := marketo.NewClient(cfg, nil, marketo.ClockFrom(ctx))
+	return marketo.Land(ctx, c, req)
+}
+
+// printPlan prints the forecast of the range for the kinds asked.
+func (m *marketoFlags) printPlan(ctx context.Context, dir string, stdout io.Writer) error {
+	until := m.untlT
+	if until.IsZero() {
+		until = marketo.ClockFrom(ctx).Now().UTC().Truncate(time.Second)
+	}
+	since := m.sinceT
+	if since.IsZero() {
+		return errors.New("--plan needs --since: the start of the range to forecast")
+	}
+	days := until.Sub(since).Hours() / 24
+	var ests []marketo.Estimate
+	for _, k := range []struct {
+		on     bool
+		kind   string
+		n      int64
+		bytes  float64
+		flag   string
+		source string
+	}{
+		{m.people, marketo.KindLeads, m.expectLeads, marketo.DefaultLeadBytes, "--expect-leads", "default size, see README"},
+		{m.acts, marketo.KindActivities, m.expectActs, marketo.DefaultActivityBytes, "--expect-activities", "default size, see README"},
+	} {
+		if !k.on {
+			continue
+		}
+		measured, ok := marketo.MeasuredEstimate(dir, k.kind, days)
+		switch {
+		case k.n > 0 && ok:
+			ests = append(ests, marketo.Estimate{Kind: k.kind, Records: float64(k.n), BytesPerRecord: measured.BytesPerRecord, Source: k.flag + "; size " + measured.Source})
+		case k.n > 0:
+			ests = append(ests, marketo.Estimate{Kind: k.kind, Records: float64(k.n), BytesPerRecord: k.bytes, Source: k.flag + "; " + k.source})
+		case ok:
+			ests = append(ests, measured)
+		default:
+			return fmt.Errorf("--plan: no %s exports measured in %s yet: give %s N, the number of records in the range", k.kind, dir, k.flag)
+		}
+	}
+	if m.quotaMB <= 0 {
+		return errors.New("--quota-mb must be positive")
+	}
+	marketo.PlanRange(since, until, int64(m.quotaMB*(1<<20)), ests).Print(stdout)
+	return nil
+}
+
+// isResumable reports whether err is a stop the same command resumes (the
+// daily export quota): exit status 3.
+func isResumable(err error) bool {
+	var qe *marketo.QuotaError
+	return errors.As(err, &qe)
+}
+
+// check validates the Marketo flags of `actsync run`; cfg still holds
+// marketo: among its paths.
+func (m *marketoFlags) check(cfg *runConfig) error {
+	if _, err := m.used(&cfg.People, &cfg.Activities); err != nil {
+		return err
+	}
+	if m.people && cfg.Full {
+		return errors.New("--full cannot be used with --people marketo:: an export of people updated in a range is not a complete export")
+	}
+	if m.people {
+		cfg.People = append(cfg.People, marketoSource) // put back: before lands it
+	}
+	if m.acts {
+		cfg.Activities = append(cfg.Activities, marketoSource)
+	}
+	return nil
+}
+
+// before runs the Marketo part of `actsync run` before the sync: with
+// --plan it prints the forecast (done); otherwise it lands the exports into
+// the state's landing directory and puts their files in cfg's inputs in
+// place of marketo:. Deleted leads go with the activities, into the
+// Merge/Delete lifecycle (deleted_in_marketo), even with --people alone.
+func (m *marketoFlags) before(ctx context.Context, cfg *runConfig, stdout, stderr io.Writer) (done bool, err error) {
+	if !m.people && !m.acts {
+		return false, nil
+	}
+	takeMarketo(&cfg.People)
+	takeMarketo(&cfg.Activities)
+	dir := filepath.Join(cfg.State, marketoLandingDir)
+	if m.plan {
+		return true, m.printPlan(ctx, dir, stdout)
+	}
+	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
+		return false, err
+	}
+	landed, err := m.land(ctx, dir, cfg.ActivityTypes, stderr)
+	if err != nil {
+		if isResumable(err) {
+			return false, fmt.Errorf("nothing loaded: %w", err)
+		}
+		return false, err
+	}
+	m.landed = landed
+	cfg.People = append(nonEmpty(landed.People), cfg.People...)
+	cfg.Activities = append(cfg.Activities, nonEmpty(landed.Activities)...)
+	fmt.Fprintf(stderr, "actsync: marketo: landed %d export(s) (%d reused) up to %s\n", landed.Exports, landed.Reused, landed.Until.Format(time.RFC3339))
+	return false, nil
+}
+
+// after records, once the run has committed, that the landed range is
+// loaded: the next run starts where it ended, and the files go (they are
+// in the state now). A dry run keeps them for the real one.
+func (m *marketoFlags) after(dryRun bool) error {
+	if m.landed == nil || dryRun {
+		return nil
+	}
+	return marketo.Commit(m.landed, true)
+}
+
+// nonEmpty drops landed files without a record: a window in which nothing
+// changed is not an input (an empty file is not a valid export).
+func nonEmpty(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if n, err := marketo.CountRecords(p); err != nil || n > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// commitExtract records that extract handed the landed files on: they stay
+// in the directory, the next extract starts at the range's end.
+func commitExtract(l *marketo.Landed) error { return marketo.Commit(l, false) }
