@@ -118,6 +118,9 @@ type Server struct {
 	Activities []Activity
 	Deleted    []Deleted
 	Fail       Failures
+	// LeadFields are the REST names describe.json lists; a leads export
+	// asking for another one fails (1006).
+	LeadFields []string
 
 	tokens        map[string]time.Time
 	nTokens       int
@@ -136,7 +139,10 @@ type Server struct {
 // New starts a fake Marketo on clock.
 func New(clock *FakeClock) *Server {
 	s := &Server{Clock: clock, ClientID: "test-client-id", ClientSecret: "s3cret-DO-NOT-LEAK", TokenTTL: time.Hour,
-		tokens: map[string]time.Time{}, jobs: map[string]*job{}}
+		tokens: map[string]time.Time{}, jobs: map[string]*job{},
+		LeadFields: []string{"id", "firstName", "lastName", "email", "phone", "company", "title", "leadSource",
+			"sfdcLeadId", "sfdcContactId", "sfdcAccountId", "sfdcOpptyId", "linkedInProfileURL",
+			"sfdcLeadOwnerId", "sfdcContactOwnerId", "sfdcType", "unsubscribed", "updatedAt", "createdAt", "leadScore"}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -227,6 +233,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ok(w, nil, map[string]any{"nextPageToken": "T" + strconv.FormatInt(since.Unix(), 10) + ":0"})
+	case r.URL.Path == "/rest/v1/leads/describe.json":
+		var res []map[string]any
+		for i, f := range s.LeadFields {
+			res = append(res, map[string]any{"id": i + 1, "displayName": f, "dataType": "string",
+				"rest": map[string]any{"name": f, "readOnly": false}})
+		}
+		ok(w, res, nil)
 	case r.URL.Path == "/rest/v1/activities/deletedleads.json":
 		s.deletedLeads(w, r)
 	case len(p) == 5 && p[0] == "bulk" && p[2] != "" && p[3] == "export" && p[4] == "create.json" && r.Method == http.MethodPost:
@@ -297,6 +310,12 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, kind string) {
 	if j.filter == "" || (kind == "leads" && len(body.Fields) == 0) {
 		fail(w, "1003", "A date range filter is required")
 		return
+	}
+	for _, f := range body.Fields {
+		if !slices.Contains(s.LeadFields, f) {
+			fail(w, "1006", "Field '"+f+"' not found")
+			return
+		}
 	}
 	s.nJobs++
 	s.Creates++

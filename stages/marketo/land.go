@@ -104,6 +104,8 @@ type lander struct {
 	// recreated counts exports re-created in this call after their file
 	// went missing or failed verification: once each, then an error.
 	recreated map[*Job]int
+	// fields are the LeadFields the subscription has (describe.json).
+	fields []string
 }
 
 // Land lands the requested exports into req.Dir as ordinary files: it
@@ -163,6 +165,11 @@ func (l *lander) land(ctx context.Context) (*Landed, error) {
 	if l.req.Activities {
 		kinds = append(kinds, KindActivities)
 	}
+	if l.req.People {
+		if err := l.describe(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var jobs []*Job
 	for _, kind := range kinds {
 		since, err := l.since(kind)
@@ -210,12 +217,52 @@ func (l *lander) land(ctx context.Context) (*Landed, error) {
 	return out, nil
 }
 
+// describe keeps the LeadFields the subscription has (GET
+// /rest/v1/leads/describe.json): asking a leads export for a field the
+// instance lacks (sfdcContactOwnerId without a Salesforce sync, a LinkedIn
+// field never created) fails the export, while a missing field simply has
+// no value. The fields left out are logged; id and updatedAt are required.
+func (l *lander) describe(ctx context.Context) error {
+	var env envelope
+	if err := l.c.call(ctx, "describe leads", http.MethodGet, "/rest/v1/leads/describe.json", nil, nil, &env); err != nil {
+		return err
+	}
+	var res []struct {
+		Rest struct {
+			Name string `json:"name"`
+		} `json:"rest"`
+	}
+	if err := json.Unmarshal(env.Result, &res); err != nil {
+		return &APIError{Op: "describe leads", Code: "bad response", Message: err.Error()}
+	}
+	have := map[string]bool{}
+	for _, f := range res {
+		have[strings.ToLower(f.Rest.Name)] = true
+	}
+	l.fields = nil
+	var missing []string
+	for _, f := range LeadFields {
+		if have[strings.ToLower(f)] {
+			l.fields = append(l.fields, f)
+		} else {
+			missing = append(missing, f)
+		}
+	}
+	if !have["id"] || !have["updatedat"] {
+		return fmt.Errorf("marketo: describe leads: the subscription has no id or updatedAt field; cannot export people")
+	}
+	if len(missing) > 0 {
+		l.logf("the subscription has no lead field %s: exporting without it (those values stay empty)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
 // spec is the request body of kind's export without its date filter; its
 // hash is Job.Spec.
 func (l *lander) spec(kind, filter string) (map[string]any, string) {
 	body := map[string]any{"format": "CSV"}
 	if kind == KindLeads {
-		body["fields"] = LeadFields
+		body["fields"] = l.fields
 	} else if len(l.req.ActivityTypeIDs) > 0 {
 		ids := slices.Clone(l.req.ActivityTypeIDs)
 		slices.Sort(ids)

@@ -184,6 +184,13 @@ func TestLand(t *testing.T) {
 				}
 			}},
 		{name: "file gone for good", fail: marketotest.Failures{GoneAlways: true}, wantErr: "its file is gone from Marketo (404"},
+		{name: "subscription without some lead fields", wantLog: "no lead field linkedInProfileURL, sfdcContactOwnerId: exporting without it",
+			check: func(t *testing.T, e *env, out *Landed) {
+				data, _ := os.ReadFile(out.People[0])
+				if strings.Contains(string(data), "linkedInProfileURL") {
+					t.Errorf("asked for a field the subscription lacks")
+				}
+			}},
 		{name: "updatedAt unsupported (1035)", fail: marketotest.Failures{NoUpdatedAt: true}, wantLog: "no updatedAt filter for leads (1035)",
 			check: func(t *testing.T, e *env, out *Landed) {
 				for _, p := range out.People {
@@ -203,6 +210,9 @@ func TestLand(t *testing.T) {
 				e.srv.TokenTTL = tt.ttl
 			}
 			e.srv.Fail = tt.fail
+			if strings.HasPrefix(tt.name, "subscription without") {
+				e.srv.LeadFields = slices.DeleteFunc(e.srv.LeadFields, func(f string) bool { return f == "sfdcContactOwnerId" || f == "linkedInProfileURL" })
+			}
 			out, err := e.land(t)
 			errText := ""
 			if err != nil {
