@@ -154,7 +154,8 @@ func (e apiErr) code() string {
 const tokenLeeway = 60 * time.Second
 
 // accessToken returns a valid token, fetching one when none is held or the
-// held one expires within tokenLeeway.
+// held one expires within tokenLeeway. It makes one attempt: callers run
+// it inside retry.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -168,7 +169,9 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		Error       string `json:"error"`
 		ErrorDesc   string `json:"error_description"`
 	}
-	err := c.retry(ctx, "get access token", func() error {
+	// One attempt: every caller runs inside retry, which retries a
+	// transient failure here too.
+	err := func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.BaseURL+"/identity/oauth/token?"+q.Encode(), nil)
 		if err != nil {
 			return fmt.Errorf("marketo: get access token: bad %s", EnvBaseURL)
@@ -194,7 +197,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 				Message: strings.TrimSpace(msg + " (check " + EnvClientID + " and " + EnvClientSecret + ")")}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return "", err
 	}
