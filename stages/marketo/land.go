@@ -464,6 +464,9 @@ func (l *lander) exportPath(j *Job, what string) string {
 func (l *lander) enqueue(ctx context.Context, j *Job) error {
 	res, err := l.jobCall(ctx, "enqueue "+j.window(), http.MethodPost, l.exportPath(j, "enqueue.json"), nil)
 	switch {
+	case isQueueFull(err) && strings.Contains(strings.ToLower(err.Error()), "already queued"):
+		j.Status = statusQueued // enqueued by a process that stopped before saving the ledger
+		return nil
 	case isQueueFull(err):
 		return nil // the subscription's queue is full (other integrations too): try next pass
 	case err != nil && !IsQuota(err) && l.clock.Now().Sub(j.Created) > Retention:
@@ -482,6 +485,11 @@ func (l *lander) enqueue(ctx context.Context, j *Job) error {
 
 func (l *lander) poll(ctx context.Context, j *Job) error {
 	res, err := l.jobCall(ctx, "status of "+j.window(), http.MethodGet, l.exportPath(j, "status.json"), nil)
+	if err != nil && !IsQuota(err) && l.clock.Now().Sub(j.Created) > Retention {
+		l.logf("%s: export %s is older than Marketo keeps exports; creating a new one", j.window(), j.ExportID)
+		j.ExportID, j.Status = "", statusPending
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -747,6 +755,13 @@ func Commit(l *Landed, removeFiles bool) error {
 	}
 	for _, k := range l.kinds {
 		ledger.Done[k] = l.Until
+	}
+	for _, j := range l.jobs {
+		m := ledger.Measured[j.Kind]
+		m.Records += j.Records
+		m.Bytes += j.Bytes
+		m.Seconds += int64(j.End.Sub(j.Start).Seconds())
+		ledger.Measured[j.Kind] = m
 	}
 	ledger.Jobs = slices.DeleteFunc(ledger.Jobs, func(j *Job) bool {
 		return slices.ContainsFunc(l.jobs, func(d *Job) bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -349,5 +350,54 @@ func TestPlanRange(t *testing.T) {
 	f.Print(&buf)
 	if !strings.Contains(buf.String(), "3 day(s) under a daily quota of 500 MB") {
 		t.Errorf("printout:\n%s", buf.String())
+	}
+}
+
+// TestMeasuredEstimateAfterCommit: --plan's measured figures survive the
+// ledger forgetting the committed jobs.
+func TestMeasuredEstimateAfterCommit(t *testing.T) {
+	e := newEnv(t)
+	out, err := e.land(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Commit(out, false); err != nil {
+		t.Fatal(err)
+	}
+	est, ok := MeasuredEstimate(e.dir, KindLeads, 70)
+	if !ok || est.Records < 139.5 || est.Records > 140.5 || est.BytesPerRecord < 50 || est.BytesPerRecord > 400 {
+		t.Errorf("measured estimate over the landed 70 days: %+v %v; want 140 records", est, ok)
+	}
+}
+
+// TestResumeAfterLostEnqueue: a process that enqueued an export and died
+// before saving the ledger left it Created there; Marketo answers "Job
+// already queued" and the export is polled, not stuck.
+func TestResumeAfterLostEnqueue(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	e.srv.Fail.QuotaAtEnqueue = 1 // stop after the creates, before any enqueue lands
+	if _, err := Land(ctx, e.c, Request{Dir: e.dir, People: true, Since: t0, Until: until}); err == nil {
+		t.Fatal("want the quota stop")
+	}
+	cancel()
+	e.srv.NewDay()
+	e.srv.Fail.QuotaAtEnqueue = 0
+	l, _ := readLedger(e.dir)
+	// Enqueue the first behind the ledger's back, as the lost process did.
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/bulk/v1/leads/export/"+l.Jobs[0].ExportID+"/enqueue.json", nil)
+	tok, _ := e.c.accessToken(context.Background())
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	out, err := Land(context.Background(), e.c, Request{Dir: e.dir, People: true, Since: t0, Until: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readIDs(t, out.People); len(got) != 140 {
+		t.Errorf("landed %d leads, want 140", len(got))
 	}
 }

@@ -75,10 +75,20 @@ type Ledger struct {
 	// Done is, per kind, the end of the last range fully landed and handed
 	// on (loaded by run, written by extract): the next range starts there.
 	Done map[string]time.Time `json:"done"`
+	// Measured sums, per kind, the exports handed on: what --plan
+	// estimates from.
+	Measured map[string]Measure `json:"measured,omitempty"`
+}
+
+// Measure is the volume of the exports of one kind handed on so far.
+type Measure struct {
+	Records int64 `json:"records"`
+	Bytes   int64 `json:"bytes"`
+	Seconds int64 `json:"window_seconds"` // total length of their windows
 }
 
 func readLedger(dir string) (*Ledger, error) {
-	l := &Ledger{Version: 1, Done: map[string]time.Time{}}
+	l := &Ledger{Version: 1, Done: map[string]time.Time{}, Measured: map[string]Measure{}}
 	data, err := os.ReadFile(filepath.Join(dir, LedgerFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return l, nil
@@ -91,6 +101,9 @@ func readLedger(dir string) (*Ledger, error) {
 	}
 	if l.Done == nil {
 		l.Done = map[string]time.Time{}
+	}
+	if l.Measured == nil {
+		l.Measured = map[string]Measure{}
 	}
 	return l, nil
 }

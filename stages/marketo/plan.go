@@ -50,15 +50,15 @@ type Forecast struct {
 }
 
 // MeasuredEstimate derives an estimate for kind over days days from the
-// exports the ledger in dir has seen (records per day of window, bytes per
-// record); ok is false when there are none.
+// exports the ledger in dir has seen, handed on or not (records per day of
+// window, bytes per record); ok is false when there are none.
 func MeasuredEstimate(dir, kind string, days float64) (Estimate, bool) {
 	l, err := readLedger(dir)
 	if err != nil {
 		return Estimate{}, false
 	}
-	var recs, bytes int64
-	var span time.Duration
+	m := l.Measured[kind]
+	recs, bytes, span := m.Records, m.Bytes, time.Duration(m.Seconds)*time.Second
 	for _, j := range l.Jobs {
 		if j.Kind == kind && j.Records > 0 && j.Bytes > 0 {
 			recs += j.Records
