@@ -55,6 +55,12 @@ func marketoServer(t *testing.T) (*marketotest.Server, context.Context) {
 	srv := marketotest.New(clock)
 	t.Cleanup(srv.Close)
 	srv.Leads = marketoPeople()
+	for i := range 30 {
+		srv.Activities = append(srv.Activities, marketotest.Activity{
+			GUID: strconv.Itoa(880000 + i), LeadID: int64(3000 + i*2), Date: mkT0.Add(time.Duration(i) * 30 * time.Hour),
+			TypeID: []int{39, 40, 6}[i%3], Attributes: `{"Email Subject":"Intro, part 2","Sent By":"rep@sales.example.com"}`,
+		})
+	}
 	srv.Deleted = []marketotest.Deleted{
 		{ID: 77001, LeadID: 3003, Date: mkT0.Add(45 * 24 * time.Hour), Name: "P3 Tester"},
 		{ID: 77002, LeadID: 9999, Date: mkT0.Add(46 * 24 * time.Hour), Name: "Gone Person"},
@@ -91,6 +97,9 @@ func writeAsFiles(t *testing.T, srv *marketotest.Server, dir string) (string, st
 	os.WriteFile(people, []byte(b.String()), 0o600)
 	b.Reset()
 	w.Write([]string{"marketoGUID", "leadId", "activityDate", "activityTypeId", "campaignId", "primaryAttributeValueId", "primaryAttributeValue", "attributes"})
+	for _, a := range srv.Activities {
+		w.Write([]string{a.GUID, strconv.FormatInt(a.LeadID, 10), a.Date.Format(time.RFC3339), strconv.Itoa(a.TypeID), "", "", "", a.Attributes})
+	}
 	for _, d := range srv.Deleted {
 		w.Write([]string{strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.LeadID, 10), d.Date.Format(time.RFC3339), "37", "", "", "", "{}"})
 	}
@@ -102,20 +111,22 @@ func writeAsFiles(t *testing.T, srv *marketotest.Server, dir string) (string, st
 
 const peopleState = `SELECT * EXCLUDE (source_file, source_line) FROM people ORDER BY marketo_id`
 const changesState = `SELECT run_id, marketo_id, op, changed_fields FROM changes ORDER BY ALL`
+const activitiesState = `SELECT * EXCLUDE (source_file, source_line) FROM activities ORDER BY marketo_guid`
+const salesLogState = `SELECT * FROM sales_activity_log ORDER BY marketo_guid`
 
 func TestRunFromMarketoEqualsRunFromFiles(t *testing.T) {
 	srv, ctx := marketoServer(t)
 	stateM, stateF := t.TempDir(), t.TempDir()
 	since, until := mkT0.Format(time.RFC3339), mkT0.Add(48*24*time.Hour).Format(time.RFC3339)
 
-	code, stdout, stderr := runCode(ctx, "run", "--people", "marketo:", "--since", since, "--until", until, "--state", stateM)
+	code, stdout, stderr := runCode(ctx, "run", "--people", "marketo:", "--activities", "marketo:", "--since", since, "--until", until, "--state", stateM)
 	if code != 0 {
 		t.Fatalf("run --people marketo:: exit %d: %s", code, stderr)
 	}
 	people, acts := writeAsFiles(t, srv, t.TempDir())
 	runOK(t, "run", "--people", people, "--activities", acts, "--state", stateF)
 
-	for _, q := range []string{peopleState, changesState} {
+	for _, q := range []string{peopleState, changesState, activitiesState, salesLogState} {
 		got := runOK(t, "query", "--state", stateM, "--format", "csv", q)
 		want := runOK(t, "query", "--state", stateF, "--format", "csv", q)
 		if got != want {
@@ -124,6 +135,9 @@ func TestRunFromMarketoEqualsRunFromFiles(t *testing.T) {
 	}
 	if n := runOK(t, "query", "--state", stateM, "--format", "csv", `SELECT count(*) FROM people WHERE status_reason = 'deleted_in_marketo'`); n != "count_star()\n1\n" {
 		t.Errorf("deleted lead 3003 not deactivated: %q", n)
+	}
+	if n := runOK(t, "query", "--state", stateM, "--format", "csv", `SELECT count(*) FROM activities`); n != "count_star()\n32\n" {
+		t.Errorf("activities from Marketo: %q, want the 30 exported and 2 deleted leads", n)
 	}
 	for _, s := range append(srv.Tokens(), srv.ClientSecret) {
 		if strings.Contains(stdout+stderr, s) {
@@ -144,7 +158,7 @@ func TestRunFromMarketoEqualsRunFromFiles(t *testing.T) {
 
 	// The next nightly run needs no --since: it starts where this one
 	// ended, and a range where nothing changed changes nothing.
-	code, stdout, stderr = runCode(ctx, "run", "--people", "marketo:", "--state", stateM)
+	code, stdout, stderr = runCode(ctx, "run", "--people", "marketo:", "--activities", "marketo:", "--state", stateM)
 	if code != 0 {
 		t.Fatalf("second run: exit %d: %s", code, stderr)
 	}
@@ -194,6 +208,9 @@ func TestExtractLandsOrdinaryFiles(t *testing.T) {
 	runOK(t, "run", "--people", filepath.Join(out, "people"), "--activities", filepath.Join(out, "activities"), "--state", state)
 	if n := runOK(t, "query", "--state", state, "--format", "csv", `SELECT count(*) FROM people`); n != "count_star()\n36\n" {
 		t.Errorf("people from the extracted files: %q", n)
+	}
+	if n := runOK(t, "query", "--state", state, "--format", "csv", `SELECT count(*) FROM activities`); n != "count_star()\n32\n" {
+		t.Errorf("activities from the extracted files: %q", n)
 	}
 }
 
