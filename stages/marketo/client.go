@@ -64,7 +64,10 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	return fmt.Sprintf("marketo: %s: %s %s", e.Op, e.Code, e.Message)
+	if e.Code == "network" {
+		return fmt.Sprintf("marketo: %s: %s", e.Op, e.Message)
+	}
+	return strings.TrimSpace(fmt.Sprintf("marketo: %s: %s %s", e.Op, e.Code, e.Message))
 }
 
 // Codes with a meaning here (Adobe's error-codes.md).
