@@ -16,7 +16,7 @@ Sales Insight Actions database (DuckDB) with Parquet snapshots.
 Usage:
   actsync run     [--people PATH ...] [--activities PATH ...] [--activity-types FILE] [--state DIR] [--full] [--json]
                   [--max-deactivate PCT] [--dry-run]
-  actsync status  [--state DIR] [--json]
+  actsync status  [--state DIR] [--json] [--open]
   actsync query   [--state DIR] [--format table|csv|json] SQL
   actsync erase   [--state DIR] --marketo-id N [--marketo-id N ...]
   actsync generate --people N [--activities M] [--seed S] --out DIR

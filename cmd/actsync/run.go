@@ -192,6 +192,9 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 	if err := runner.Run(ctx, report); err != nil {
 		return nil, err
 	}
+	if report.DryRun == nil {
+		publishRunPage(ctx, st, runID, cfg.Log) // a derived view: a failure warns, the run stands
+	}
 	if progress != nil {
 		fmt.Fprint(progress, "\033[K")
 	}
