@@ -127,7 +127,7 @@ type step struct {
 	Key   string // stable name, the row's data-step attribute
 	Label string
 	N     int64
-	Class string // total: a level of the funnel; out: rows that left it; reason: a breakdown of the row above; op: what happened to the rows; side: counted beside the funnel
+	Class string // total: a level of the funnel; out: rows that left it; reason: a breakdown of the row above; op: what happened to the rows; side: counted beside the funnel; rejects is added to bad rows and their reasons
 	Note  string
 	Pct   float64 // bar width, percent of the funnel's first step
 }
@@ -139,6 +139,7 @@ type branch struct {
 	by         map[string]int64
 	note       string
 	side       bool // counted beside the funnel, not out of its rows
+	rejects    bool // rows that were bad input, drawn in red
 }
 
 // newFunnel lays out total, then each branch with its reasons, then the
@@ -154,9 +155,13 @@ func newFunnel(total step, branches []branch, rest step, ops []branch) *funnel {
 	total.Class, rest.Class = "total", "total"
 	add(total)
 	for _, b := range branches {
-		add(step{Key: b.key, Label: b.label, N: b.n, Class: "out", Note: b.note})
-		for _, reason := range slices.Sorted(maps.Keys(b.by)) {
-			add(step{Key: b.key + "/" + reason, Label: reason, N: b.by[reason], Class: "reason"})
+		out, reason := "out", "reason"
+		if b.rejects {
+			out, reason = "out rejects", "reason rejects"
+		}
+		add(step{Key: b.key, Label: b.label, N: b.n, Class: out, Note: b.note})
+		for _, r := range slices.Sorted(maps.Keys(b.by)) {
+			add(step{Key: b.key + "/" + r, Label: r, N: b.by[r], Class: reason})
 		}
 	}
 	add(rest)
@@ -175,7 +180,7 @@ func peopleFunnel(r *pipeline.Report) *funnel {
 	f := newFunnel(
 		step{Key: "read", Label: "read", N: rows.Read, Note: "rows in the people inputs"},
 		[]branch{
-			{key: "rejected", label: "rejected", n: rows.Rejected, by: rows.RejectedBy, note: "kept with the raw row in rejects"},
+			{key: "rejected", label: "rejected", n: rows.Rejected, by: rows.RejectedBy, rejects: true, note: "kept with the raw row in rejects"},
 			{key: "superseded", label: "superseded", n: rows.Superseded, note: "a newer row for the same person in this run"},
 			{key: "excluded", label: "excluded", n: rows.Excluded, by: rows.ExcludedBy, note: "not sales-ready"},
 		},
@@ -223,7 +228,7 @@ func newActivityView(a *pipeline.ActivityCounts) *activityView {
 	f := newFunnel(
 		step{Key: "activities/read", Label: "read", N: a.Read, Note: "rows in the activity inputs"},
 		[]branch{
-			{key: "activities/rejected", label: "rejected", n: a.Rejected, by: a.RejectedBy},
+			{key: "activities/rejected", label: "rejected", n: a.Rejected, by: a.RejectedBy, rejects: true},
 			{key: "activities/repeated", label: "repeated in run", n: a.Repeated, note: "the same marketoGUID again in this run"},
 			{key: "activities/already_loaded", label: "already loaded", n: a.AlreadyLoaded, note: "loaded by an earlier run: a no-op"},
 		},
