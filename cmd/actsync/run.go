@@ -213,6 +213,9 @@ func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activit
 	if err := runner.Run(ctx, report); err != nil {
 		return nil, err
 	}
+	if report.DryRun == nil {
+		publishRunPage(ctx, st, runID, cfg.Log) // a derived view: a failure warns, the run stands
+	}
 	if progress != nil {
 		fmt.Fprint(progress, "\033[K")
 	}

@@ -79,6 +79,10 @@ func Open(ctx context.Context, dir string) (*State, error) {
 		st.Close()
 		return nil, fmt.Errorf("recovering an interrupted run in %s: %w", dir, err)
 	}
+	if err := removeRunTemps(dir); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return st, nil
 }
 
