@@ -109,10 +109,10 @@ func writeAsFiles(t *testing.T, srv *marketotest.Server, dir string) (string, st
 	return people, acts
 }
 
-const peopleState = `SELECT * EXCLUDE (source_file, source_line) FROM people ORDER BY marketo_id`
-const changesState = `SELECT run_id, marketo_id, op, changed_fields FROM changes ORDER BY ALL`
-const activitiesState = `SELECT * EXCLUDE (source_file, source_line) FROM activities ORDER BY marketo_guid`
-const salesLogState = `SELECT * FROM sales_activity_log ORDER BY marketo_guid`
+const mkPeopleState = `SELECT * EXCLUDE (source_file, source_line) FROM people ORDER BY marketo_id`
+const mkChangesState = `SELECT run_id, marketo_id, op, changed_fields FROM changes ORDER BY ALL`
+const mkActivitiesState = `SELECT * EXCLUDE (source_file, source_line) FROM activities ORDER BY marketo_guid`
+const mkSalesLogState = `SELECT * FROM sales_activity_log ORDER BY marketo_guid`
 
 func TestRunFromMarketoEqualsRunFromFiles(t *testing.T) {
 	srv, ctx := marketoServer(t)
@@ -126,7 +126,7 @@ func TestRunFromMarketoEqualsRunFromFiles(t *testing.T) {
 	people, acts := writeAsFiles(t, srv, t.TempDir())
 	runOK(t, "run", "--people", people, "--activities", acts, "--state", stateF)
 
-	for _, q := range []string{peopleState, changesState, activitiesState, salesLogState} {
+	for _, q := range []string{mkPeopleState, mkChangesState, mkActivitiesState, mkSalesLogState} {
 		got := runOK(t, "query", "--state", stateM, "--format", "csv", q)
 		want := runOK(t, "query", "--state", stateF, "--format", "csv", q)
 		if got != want {
