@@ -40,8 +40,8 @@ type marketoFlags struct {
 // addMarketoFlags registers the Marketo flags on fs.
 func addMarketoFlags(fs *flag.FlagSet) *marketoFlags {
 	m := &marketoFlags{}
-	fs.StringVar(&m.since, "since", "", "with marketo: start of the range, RFC 3339 or YYYY-MM-DD (UTC); default: where the last Marketo range ended (required the first time)")
-	fs.StringVar(&m.until, "until", "", "with marketo: end of the range (default: now)")
+	fs.StringVar(&m.since, "since", "", "with marketo: start `TIME` of the range, RFC 3339 or YYYY-MM-DD (UTC); default: where the last Marketo range ended (required the first time)")
+	fs.StringVar(&m.until, "until", "", "with marketo: end `TIME` of the range (default: now)")
 	fs.BoolVar(&m.plan, "plan", false, "with marketo: print how many days the range takes under the daily export quota, and do nothing else (no network)")
 	fs.Float64Var(&m.quotaMB, "quota-mb", marketo.DefaultQuotaBytes>>20, "with --plan: the subscription's daily export quota in `MB`")
 	fs.Int64Var(&m.expectLeads, "expect-leads", 0, "with --plan: people updated in the range, `N` (default: measured on earlier exports)")

@@ -42,7 +42,7 @@ PATH is a file, a directory (every .csv, .tsv, .jsonl, .parquet, optionally
 marketo: extracts from the Marketo Bulk API instead (see actsync extract --help).
 At least one of --people and --activities is required; --full needs --people.
 Exit status: 0 on success (rejected rows are not a failure), 1 with a one-line
-cause on failure, 2 on bad usage.`
+cause on failure, 2 on bad usage, 3 when the Marketo export quota stopped it.`
 
 // runConfig is what `actsync run` was asked to do.
 type runConfig struct {
