@@ -71,6 +71,9 @@ func extractCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if mk.plan {
 		return mk.printPlan(ctx, *out, stdout)
 	}
+	if isTerminal(stderr) {
+		mk.progress = stderr
+	}
 	landed, err := mk.land(ctx, *out, *typesFile, stderr)
 	if err != nil {
 		return err

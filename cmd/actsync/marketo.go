@@ -34,6 +34,7 @@ type marketoFlags struct {
 	expectActs    int64
 	people, acts  bool
 	landed        *marketo.Landed
+	progress      io.Writer // a terminal, or nil
 	sinceT, untlT time.Time
 }
 
@@ -108,14 +109,18 @@ func (m *marketoFlags) land(ctx context.Context, dir, typesFile string, log io.W
 	if err != nil {
 		return nil, err
 	}
-	req := marketo.Request{Dir: dir, People: m.people, Activities: m.acts, Since: m.sinceT, Until: m.untlT, Log: log}
+	req := marketo.Request{Dir: dir, People: m.people, Activities: m.acts, Since: m.sinceT, Until: m.untlT, Log: log, Progress: m.progress}
 	if m.acts {
 		if req.ActivityTypeIDs, err = activityTypeIDs(typesFile); err != nil {
 			return nil, err
 		}
 	}
 	c := marketo.NewClient(cfg, nil, marketo.ClockFrom(ctx))
-	return marketo.Land(ctx, c, req)
+	landed, err := marketo.Land(ctx, c, req)
+	if m.progress != nil {
+		fmt.Fprint(m.progress, "\033[K") // clear the status line
+	}
+	return landed, err
 }
 
 // printPlan prints the forecast of the range for the kinds asked.
@@ -205,6 +210,9 @@ func (m *marketoFlags) before(ctx context.Context, cfg *runConfig, stdout, stder
 	}
 	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
 		return false, err
+	}
+	if !cfg.JSON && isTerminal(stderr) {
+		m.progress = stderr
 	}
 	landed, err := m.land(ctx, dir, cfg.ActivityTypes, stderr)
 	if err != nil {

@@ -55,6 +55,9 @@ type Request struct {
 	// Log receives one line per notable event (a filter fallback, a quota
 	// stop, a re-created export); never personal data or secrets.
 	Log io.Writer
+	// Progress, when not nil (a terminal), gets a status line ending in
+	// '\r' after every pass of the job loop.
+	Progress io.Writer
 }
 
 // Landed is what Land put in place: ordinary export files, ready for
@@ -391,6 +394,9 @@ func (l *lander) loop(ctx context.Context, jobs []*Job) (err error) {
 				inMarketo = true
 			}
 			done = false
+		}
+		if l.req.Progress != nil {
+			fmt.Fprintf(l.req.Progress, "marketo: %d of %d exports landed\033[K\r", landed, len(jobs))
 		}
 		if done {
 			return nil
