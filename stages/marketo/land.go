@@ -363,8 +363,11 @@ func (l *lander) loop(ctx context.Context, jobs []*Job) (err error) {
 				}
 				waiting = true
 			case statusQueued, statusProcessing:
-				err = l.poll(ctx, j)
 				waiting = true
+				if l.clock.Now().Sub(j.Polled) < PollInterval {
+					continue // polled by an earlier pass or process less than a minute ago
+				}
+				err = l.poll(ctx, j)
 			case statusCompleted:
 				err = l.download(ctx, j)
 			default:
@@ -482,7 +485,7 @@ func (l *lander) enqueue(ctx context.Context, j *Job) error {
 	case err != nil:
 		return err
 	}
-	j.Status = statusQueued
+	j.Status, j.Polled = statusQueued, l.clock.Now().UTC()
 	if res.Status != "" {
 		j.Status = res.Status
 	}
@@ -490,6 +493,7 @@ func (l *lander) enqueue(ctx context.Context, j *Job) error {
 }
 
 func (l *lander) poll(ctx context.Context, j *Job) error {
+	j.Polled = l.clock.Now().UTC()
 	res, err := l.jobCall(ctx, "status of "+j.window(), http.MethodGet, l.exportPath(j, "status.json"), nil)
 	if err != nil && !IsQuota(err) && l.clock.Now().Sub(j.Created) > Retention {
 		l.logf("%s: export %s is older than Marketo keeps exports; creating a new one", j.window(), j.ExportID)

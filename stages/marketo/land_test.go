@@ -401,3 +401,44 @@ func TestResumeAfterLostEnqueue(t *testing.T) {
 		t.Errorf("landed %d leads, want 140", len(got))
 	}
 }
+
+// stopAfter is a clock that cancels its context at its nth Sleep: Ctrl-C
+// or a kill while exports are in Marketo's queue.
+type stopAfter struct {
+	*marketotest.FakeClock
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *stopAfter) Sleep(ctx context.Context, d time.Duration) error {
+	if c.n--; c.n == 0 {
+		c.cancel()
+		return context.Canceled
+	}
+	return c.FakeClock.Sleep(ctx, d)
+}
+
+// TestStopAnywhereResumes interrupts Land at each of its waits and checks
+// that the next Land completes without creating any export twice.
+func TestStopAnywhereResumes(t *testing.T) {
+	for n := 1; n <= 4; n++ {
+		t.Run(fmt.Sprintf("stop at wait %d", n), func(t *testing.T) {
+			e := newEnv(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			e.c.clock = &stopAfter{FakeClock: e.clock, n: n, cancel: cancel}
+			if _, err := Land(ctx, e.c, Request{Dir: e.dir, People: true, Activities: true, Since: t0, Until: until}); err == nil {
+				t.Fatal("Land did not stop")
+			}
+			e.c.clock = e.clock
+			out, err := e.land(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkComplete(t, e, out)
+			if e.srv.Creates != 6 {
+				t.Errorf("%d exports created, want 6: a stop must not lose an export", e.srv.Creates)
+			}
+		})
+	}
+}

@@ -53,6 +53,9 @@ type Job struct {
 	ExportID string    `json:"export_id,omitempty"`
 	Status   string    `json:"status"`
 	Created  time.Time `json:"created,omitempty"` // Marketo keeps a file seven days
+	// Polled is the last status poll (or the enqueue): the next is at
+	// least PollInterval later, across processes too.
+	Polled   time.Time `json:"polled,omitempty"`
 	Records  int64     `json:"records,omitempty"`
 	Bytes    int64     `json:"bytes,omitempty"`
 	Checksum string    `json:"checksum,omitempty"`
