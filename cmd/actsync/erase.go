@@ -43,6 +43,9 @@ func eraseCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
+	if err := discardMarketoLanded(*state); err != nil {
+		return err
+	}
 	res, err := st.Erase(ctx, ids)
 	if err != nil {
 		return err

@@ -253,3 +253,11 @@ func nonEmpty(paths []string) []string {
 // commitExtract records that extract handed the landed files on: they stay
 // in the directory, the next extract starts at the range's end.
 func commitExtract(l *marketo.Landed) error { return marketo.Commit(l, false) }
+
+// discardMarketoLanded removes Marketo files landed in the state but not
+// yet loaded (a run stopped by the quota leaves them): erase promises that
+// no file in the state keeps an erased person.
+func discardMarketoLanded(state string) error {
+	_, err := marketo.DiscardLanded(filepath.Join(state, marketoLandingDir))
+	return err
+}

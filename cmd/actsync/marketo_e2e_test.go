@@ -258,3 +258,35 @@ func TestExtractPlan(t *testing.T) {
 		t.Errorf("plan output:\n%s", stdout)
 	}
 }
+
+// TestEraseDiscardsLandedMarketoFiles: files a quota stop left in the state
+// hold people too; erase removes them, and the resumed run fetches them
+// again.
+func TestEraseDiscardsLandedMarketoFiles(t *testing.T) {
+	srv, ctx := marketoServer(t)
+	srv.Fail.QuotaAtEnqueue = 2
+	state := t.TempDir()
+	args := []string{"run", "--people", "marketo:", "--since", mkT0.Format(time.RFC3339), "--until", mkT0.Add(48 * 24 * time.Hour).Format(time.RFC3339), "--state", state}
+	if code, _, stderr := runCode(ctx, args...); code != 3 {
+		t.Fatalf("want the quota stop: exit %d: %s", code, stderr)
+	}
+	landed, _ := filepath.Glob(filepath.Join(state, marketoLandingDir, "people", "*.csv"))
+	if len(landed) != 1 {
+		t.Fatalf("landed files after the stop: %v", landed)
+	}
+	runOK(t, "erase", "--state", state, "--marketo-id", "3003")
+	if _, err := os.Stat(landed[0]); !os.IsNotExist(err) {
+		t.Errorf("erase left %s: %v", landed[0], err)
+	}
+	srv.NewDay()
+	srv.Fail.QuotaAtEnqueue = 0
+	if code, _, stderr := runCode(ctx, args...); code != 0 {
+		t.Fatalf("resume after erase: exit %d: %s", code, stderr)
+	}
+	if srv.Creates != 2 {
+		t.Errorf("%d exports created; the discarded file is downloaded again, not exported again", srv.Creates)
+	}
+	if n := runOK(t, "query", "--state", state, "--format", "csv", `SELECT count(*) FROM people`); n != "count_star()\n36\n" {
+		t.Errorf("people after resume: %q", n)
+	}
+}

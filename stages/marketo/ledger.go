@@ -155,3 +155,37 @@ func lockDir(dir string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// DiscardLanded removes the files landed in dir but not yet handed on, and
+// downloads in progress: `actsync erase` calls it so that no file in the
+// state keeps an erased person. The ledger keeps its exports; a later Land
+// downloads a discarded file again (Marketo keeps it seven days, and a
+// download costs no export quota) or exports it anew. It returns the number
+// of files removed.
+func DiscardLanded(dir string) (int, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Close()
+	n := 0
+	for _, sub := range []string{"people", "activities", partialDir} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		for _, e := range entries {
+			if err := os.Remove(filepath.Join(dir, sub, e.Name())); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
