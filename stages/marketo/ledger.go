@@ -159,8 +159,9 @@ func lockDir(dir string) (*os.File, error) {
 // DiscardLanded removes the files landed in dir but not yet handed on, and
 // downloads in progress: `actsync erase` calls it so that no file in the
 // state keeps an erased person. The ledger keeps its exports; a later Land
-// downloads a discarded file again (Marketo keeps it seven days, and a
-// download costs no export quota) or exports it anew. It returns the number
+// downloads a discarded file again from its finished export (Marketo keeps
+// it seven days and meters the quota per export, not per download) or
+// exports it anew. It returns the number
 // of files removed.
 func DiscardLanded(dir string) (int, error) {
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
