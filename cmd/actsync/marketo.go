@@ -261,3 +261,11 @@ func discardMarketoLanded(state string) error {
 	_, err := marketo.DiscardLanded(filepath.Join(state, marketoLandingDir))
 	return err
 }
+
+// reportMarketoPending tells log, in one line, about Marketo exports of the
+// state not loaded yet (status calls it).
+func reportMarketoPending(state string, log io.Writer) {
+	if line := marketo.Pending(filepath.Join(state, marketoLandingDir)); line != "" {
+		fmt.Fprintf(log, "actsync: %s\n", line)
+	}
+}

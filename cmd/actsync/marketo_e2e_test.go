@@ -180,8 +180,15 @@ func TestRunFromMarketoQuotaStopsAndResumes(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(state, "actions.duckdb")); !os.IsNotExist(err) {
 		t.Errorf("a quota stop touched the database: %v", err)
 	}
+	// An earlier run makes the state readable by status; it names the
+	// exports waiting.
 	srv.NewDay()
 	srv.Fail.QuotaAtEnqueue = 0
+	people, _ := writeAsFiles(t, srv, t.TempDir())
+	runOK(t, "run", "--people", people, "--state", state)
+	if code, _, stderr := runCode(ctx, "status", "--state", state); code != 0 || !strings.Contains(stderr, "marketo: 2 export(s) from 2026-09-01T00:00:00Z not loaded yet (1 landed, 1 in Marketo, 0 to create)") {
+		t.Errorf("status after the quota stop: exit %d: %s", code, stderr)
+	}
 	code, _, stderr = runCode(ctx, args...)
 	if code != 0 || !strings.Contains(stderr, "landed 2 export(s) (1 reused)") {
 		t.Fatalf("resume: exit %d: %s", code, stderr)

@@ -37,6 +37,7 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := reportPending(ctx, st, stderr); err != nil {
 		return err
 	}
+	reportMarketoPending(*state, stderr)
 	if *openPage {
 		return openRunPage(ctx, st, stdout)
 	}

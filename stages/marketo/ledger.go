@@ -190,3 +190,34 @@ func DiscardLanded(dir string) (int, error) {
 	}
 	return n, nil
 }
+
+// Pending describes, in one line, the exports of the ledger in dir that
+// are not handed on yet (after a quota stop, say), or is "" when there are
+// none. It reads the ledger without the lock: the file is only ever
+// replaced whole.
+func Pending(dir string) string {
+	l, err := readLedger(dir)
+	if err != nil {
+		return fmt.Sprintf("marketo: %v", err)
+	}
+	if len(l.Jobs) == 0 {
+		return ""
+	}
+	var landed, inMarketo, toCreate int
+	var from time.Time
+	for _, j := range l.Jobs {
+		switch j.Status {
+		case statusLanded:
+			landed++
+		case statusPending:
+			toCreate++
+		default:
+			inMarketo++
+		}
+		if from.IsZero() || j.Start.Before(from) {
+			from = j.Start
+		}
+	}
+	return fmt.Sprintf("marketo: %d export(s) from %s not loaded yet (%d landed, %d in Marketo, %d to create); the same run command resumes them",
+		len(l.Jobs), from.Format(time.RFC3339), landed, inMarketo, toCreate)
+}
