@@ -20,7 +20,7 @@ import (
 	"github.com/actsync/actsync/stages/load"
 )
 
-const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--list] [--json] DIR
+const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N] [--list] [--json] DIR
 
 Applies a pile of exported person files, oldest first, one run per export.
 An export is every file under a directory whose name holds a date
@@ -43,6 +43,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&cfg.State, "state", "./actsync-data", "state `DIR` holding actions.duckdb, snapshots/ and runs/")
 	fs.BoolVar(&cfg.Full, "full", false, "each export is complete: deactivate active people absent from it (and last updated before its as-of time)")
 	fs.Float64Var(&cfg.Safety.MaxDeactivatePct, "max-deactivate", load.DefaultMaxDeactivatePct, "stop at an export that would deactivate more than `PCT` percent of the active people")
+	fs.IntVar(&cfg.KeepSnapshots, "keep-snapshots", 0, "after each run, keep only the snapshots of the newest `N` runs (0: keep all)")
 	list := fs.Bool("list", false, "print the exports in the order they would be applied, and which are already applied; apply nothing")
 	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object per export on stdout")
 	if err := parse(fs, args); err != nil {
@@ -51,8 +52,8 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if cfg.Safety.MaxDeactivatePct == 0 {
 		cfg.Safety.MaxDeactivatePct = math.SmallestNonzeroFloat64
 	}
-	if fs.NArg() != 1 || cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100 {
-		fmt.Fprintln(stderr, "actsync backfill: give one directory (and --max-deactivate from 0 to 100)")
+	if fs.NArg() != 1 || cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100 || cfg.KeepSnapshots < 0 {
+		fmt.Fprintln(stderr, "actsync backfill: give one directory (and --max-deactivate from 0 to 100, --keep-snapshots from 0)")
 		fs.Usage()
 		return errUsage
 	}

@@ -22,7 +22,7 @@ import (
 
 const runSynopsis = `Usage: actsync run [--people PATH ...] [--activities PATH ...] [--activity-types FILE]
                   [--salesforce-log KINDS] [--task-subject TEMPLATE] [--state DIR] [--full] [--json]
-                  [--max-deactivate PCT] [--dry-run] [--as-of TIME]
+                  [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N]
 
 Reads Marketo person exports, keeps each person's newest row, syncs the
 sales-ready ones (a Salesforce user as lead or contact owner) into the state's
@@ -52,6 +52,9 @@ type runConfig struct {
 	Reconcile     activities.Options
 	State         string
 	Full          bool
+	// KeepSnapshots, when positive, is how many runs' snapshots to keep:
+	// older partitions are removed after the run commits.
+	KeepSnapshots int
 	// AsOf is the time the inputs describe (pipeline.Report.AsOf); zero
 	// means the run's start.
 	AsOf time.Time
@@ -74,6 +77,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVar(&cfg.Safety.DryRun, "dry-run", false, "run everything, print what would change (counts, first ids per op), then roll back: nothing is written")
 	fs.Var((*multiFlag)(&cfg.Activities), "activities", "activity export `PATH` (file, directory or glob): Bulk Activity Extract CSV or REST JSON Lines; repeatable")
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, to resolve types without a public id (Received Sales Call, Add to / Remove from Sales Campaign)")
+	fs.IntVar(&cfg.KeepSnapshots, "keep-snapshots", 0, "after the run, keep only the snapshots of the newest `N` runs under snapshots/ (0: keep all; the tables keep every run)")
 	asOf := fs.String("as-of", "", "the `TIME` the inputs describe (an old export's date, e.g. 2026-11-02): a --full run deactivates only people last updated at or before it; default: now")
 	sfLog := fs.String("salesforce-log", "emails,calls", "activity `KINDS` logged as Salesforce Tasks: emails (sent and replies), calls, or none")
 	fs.StringVar(&cfg.Reconcile.TaskSubject, "task-subject", activities.DefaultTaskSubject, "Salesforce Task Subject `TEMPLATE`; placeholders {{activity_type}}, {{activity_subject}}, {{sent_by}}, {{sales_campaign}}")
@@ -95,6 +99,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageErr("--people or --activities is required")
 	case cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100:
 		return usageErr("--max-deactivate is a percentage from 0 to 100")
+	case cfg.KeepSnapshots < 0:
+		return usageErr("--keep-snapshots is a number of runs, 0 for all")
 	case cfg.Full && len(cfg.People) == 0:
 		return usageErr("--full needs --people: a full run without a people export would deactivate everyone")
 	case len(cfg.Activities) == 0 && cfg.ActivityTypes != "":
@@ -215,9 +221,21 @@ func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activit
 	}
 	if report.DryRun == nil {
 		publishRunPage(ctx, st, runID, cfg.Log) // a derived view: a failure warns, the run stands
+		pruneSnapshots(st, cfg.KeepSnapshots, cfg.Log)
 	}
 	if progress != nil {
 		fmt.Fprint(progress, "\033[K")
 	}
 	return report, nil
+}
+
+// pruneSnapshots applies --keep-snapshots after a committed run. The run
+// stands whatever happens here: a failure is one warning line on log.
+func pruneSnapshots(st *load.State, keep int, log io.Writer) {
+	if keep <= 0 {
+		return
+	}
+	if _, err := st.PruneSnapshots(keep); err != nil && log != nil {
+		fmt.Fprintf(log, "actsync: warning: the run is committed, but removing snapshots older than the newest %d failed: %s\n", keep, oneLine(err.Error()))
+	}
 }
