@@ -75,6 +75,7 @@ type Report struct {
 	Stages     []StageTiming `json:"stages"`
 
 	Activities *ActivityCounts `json:"activities,omitempty"`
+	Salesforce *SalesforceCounts `json:"salesforce,omitempty"`
 
 	// DryRun is set when the run was a dry run: it was rolled back, and
 	// the counts above are what it would have done.
@@ -119,6 +120,9 @@ func (r *Report) Summary(w io.Writer) {
 	}
 	if r.Activities != nil {
 		r.Activities.summary(w)
+	}
+	if r.Salesforce != nil {
+		r.Salesforce.summary(w)
 	}
 	for _, in := range r.Inputs {
 		if len(in.Unknown) > 0 {
