@@ -66,7 +66,9 @@ WITH la_ids AS (
 ), k AS (
     SELECT j.*, j.link_rowid AS link_a,
            (SELECT min(rowid) FROM task_links l
-             WHERE l.salesforce_task_id = j.sf_key AND (j.link_rowid IS NULL OR l.rowid <> j.link_rowid)) AS link_s
+             WHERE l.salesforce_task_id = j.sf_key AND (j.link_rowid IS NULL OR l.rowid <> j.link_rowid)
+               -- a state row continued by its SIA task is that task's alone
+               AND l.rowid NOT IN (SELECT link_rowid FROM sia WHERE link_rowid IS NOT NULL)) AS link_s
     FROM j
 ), b AS (
     -- la / ls: the state rows found by the SIA and the Salesforce id.
