@@ -74,7 +74,7 @@ type Report struct {
 	DupPeople  int64         `json:"duplicate_email_people"`
 	Stages     []StageTiming `json:"stages"`
 
-	Activities *ActivityCounts `json:"activities,omitempty"`
+	Activities *ActivityCounts   `json:"activities,omitempty"`
 	Salesforce *SalesforceCounts `json:"salesforce,omitempty"`
 
 	// DryRun is set when the run was a dry run: it was rolled back, and
