@@ -41,7 +41,8 @@ change and commits nothing.` + salesforceSynopsis + `
 
 PATH is a file, a directory (every .csv, .tsv, .jsonl, .parquet, optionally
 .gz, under it, in name order; activities: CSV, TSV, JSON Lines) or a glob.
-At least one of --people and --activities is required; --full needs --people.
+At least one of --people, --activities or a two-way input is required; --full
+needs --people.
 Exit status: 0 on success (rejected rows are not a failure), 1 with a one-line
 cause on failure, 2 on bad usage.`
 
