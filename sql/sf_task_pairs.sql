@@ -11,13 +11,16 @@
 -- $1: as-of time (the 24-hour and 15-day windows end there),
 -- $2: --task-sync-since.
 CREATE TEMP TABLE sf_pairs AS
-WITH la_ids AS (
-    SELECT actions_task_id, min(rowid) AS link_rowid
-    FROM task_links WHERE actions_task_id IS NOT NULL GROUP BY actions_task_id
+WITH links AS (
+    SELECT rowid AS link_rowid, * FROM task_links
+), la_ids AS (
+    SELECT actions_task_id, min(link_rowid) AS link_rowid
+    FROM links WHERE actions_task_id IS NOT NULL GROUP BY actions_task_id
 ), sia AS (
-    SELECT s.*, l.link_rowid,
-           coalesce(s.salesforce_task_id, (SELECT salesforce_task_id FROM task_links WHERE rowid = l.link_rowid)) AS link_sf_id
-    FROM sf_sia s LEFT JOIN la_ids l ON l.actions_task_id = s.task_id
+    SELECT s.*, l.link_rowid, coalesce(s.salesforce_task_id, lk.salesforce_task_id) AS link_sf_id
+    FROM sf_sia s
+    LEFT JOIN la_ids l ON l.actions_task_id = s.task_id
+    LEFT JOIN links lk ON lk.link_rowid = l.link_rowid
 ), sf AS (
     SELECT * FROM sf_sf WHERE is_reminder
 ), by_link AS (
@@ -35,7 +38,7 @@ WITH la_ids AS (
     FROM sf
     WHERE NOT is_deleted AND marketo_id IS NOT NULL AND subject IS NOT NULL
       AND id NOT IN (SELECT sf_id FROM by_link)
-      AND id NOT IN (SELECT salesforce_task_id FROM task_links WHERE salesforce_task_id IS NOT NULL AND actions_task_id IS NOT NULL)
+      AND id NOT IN (SELECT salesforce_task_id FROM links WHERE salesforce_task_id IS NOT NULL AND actions_task_id IS NOT NULL)
       AND id NOT IN (SELECT salesforce_task_id FROM sia WHERE salesforce_task_id IS NOT NULL)
 ), key_matches AS (
     SELECT a.task_id, b.id AS sf_id, a.n = 1 AND b.n = 1 AS unique_match
@@ -63,13 +66,17 @@ WITH la_ids AS (
     FROM r
     LEFT JOIN sia a ON a.task_id = r.task_id
     LEFT JOIN sf s ON s.id = r.sf_id
+), ls_ids AS (
+    -- state rows by Salesforce id; a state row continued by its SIA task
+    -- is that task's alone
+    SELECT salesforce_task_id, min(link_rowid) AS link_rowid
+    FROM links
+    WHERE salesforce_task_id IS NOT NULL
+      AND link_rowid NOT IN (SELECT link_rowid FROM sia WHERE link_rowid IS NOT NULL)
+    GROUP BY salesforce_task_id
 ), k AS (
-    SELECT j.*, j.link_rowid AS link_a,
-           (SELECT min(rowid) FROM task_links l
-             WHERE l.salesforce_task_id = j.sf_key AND (j.link_rowid IS NULL OR l.rowid <> j.link_rowid)
-               -- a state row continued by its SIA task is that task's alone
-               AND l.rowid NOT IN (SELECT link_rowid FROM sia WHERE link_rowid IS NOT NULL)) AS link_s
-    FROM j
+    SELECT j.*, j.link_rowid AS link_a, ls.link_rowid AS link_s
+    FROM j LEFT JOIN ls_ids ls ON ls.salesforce_task_id = j.sf_key
 ), b AS (
     -- la / ls: the state rows found by the SIA and the Salesforce id.
     SELECT k.*,
@@ -82,10 +89,10 @@ WITH la_ids AS (
            -- each side's last-seen values come from the state row that saw it
            CASE WHEN la.actions_updated_at IS NOT NULL THEN la ELSE ls END AS ba,
            CASE WHEN la.salesforce_modified_at IS NOT NULL THEN la ELSE ls END AS bs,
-           CASE WHEN la.rowid IS NOT NULL THEN la ELSE ls END AS bg
+           CASE WHEN la.link_rowid IS NOT NULL THEN la ELSE ls END AS bg
     FROM k
-    LEFT JOIN task_links la ON la.rowid = k.link_a
-    LEFT JOIN task_links ls ON ls.rowid = k.link_s
+    LEFT JOIN links la ON la.link_rowid = k.link_a
+    LEFT JOIN links ls ON ls.link_rowid = k.link_s
 )
 SELECT row_number() OVER (ORDER BY coalesce(b.task_id, b.ls_actions_task_id, ''), coalesce(b.id, b.sf_key, '')) AS pair_no,
        b.kind,
