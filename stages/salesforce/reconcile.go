@@ -62,7 +62,7 @@ func (r *Reconcile) statements(runID int64) []statement {
 		{"sf_stage_salesforce_tasks", []any{f[SalesforceTasks.Name]}},
 		{"sf_stage_actions_unsubscribes", []any{f[ActionsUnsubscribes.Name]}},
 		{"sf_stage_salesforce_optouts", []any{f[SalesforceOptouts.Name]}},
-		{"sf_task_pairs", []any{r.Options.AsOf.UTC(), r.Options.TaskSyncSince.UTC()}},
+		{"sf_task_pairs", []any{utc(r.Options.AsOf), utc(r.Options.TaskSyncSince)}},
 		{"sf_task_fields", nil},
 		{"sf_task_conflicts", []any{runID}},
 		{"sf_task_to_salesforce", []any{runID}},
@@ -75,6 +75,12 @@ func (r *Reconcile) statements(runID int64) []statement {
 		{"sf_optout_state", []any{runID}},
 	}
 }
+
+// utc renders t as a UTC TIMESTAMP literal for a bound parameter. A bound
+// time.Time reaches DuckDB as a TIMESTAMPTZ, and its cast to TIMESTAMP is
+// in the session's time zone (TZ=Asia/Tokyo moved the 24-hour window by 9
+// hours); text is cast as written.
+func utc(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.999999") }
 
 // Apply runs the statements in order on tx.
 func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error {
