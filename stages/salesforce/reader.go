@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -268,9 +270,12 @@ func (p *parser) jsonl(r io.Reader, stats *pipeline.Input) error {
 			p.reject(line, ReasonMalformedRow, "not one JSON object", text)
 			continue
 		}
+		// Keys in sorted order, so that of two spellings of one field
+		// ("Id" and "id") the same one wins every time: the first non-empty.
 		fields := map[string]string{}
 		bad := ""
-		for k, v := range obj {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			v := obj[k]
 			nk := normalize(k)
 			var s string
 			switch v := v.(type) {
@@ -284,7 +289,7 @@ func (p *parser) jsonl(r io.Reader, stats *pipeline.Input) error {
 			default:
 				bad = k
 			}
-			if _, dup := fields[nk]; !dup || s != "" {
+			if prev, dup := fields[nk]; !dup || prev == "" {
 				fields[nk] = s
 			}
 		}

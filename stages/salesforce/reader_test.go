@@ -234,3 +234,18 @@ func TestReadFixtures(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONLSpellingsAreDeterministic: two keys of one field, both set,
+// give the same row every time (the first in sorted key order).
+func TestJSONLSpellingsAreDeterministic(t *testing.T) {
+	data := []byte(`{"id":"003000000000001","Id":"003000000000002AAA","ID":"","HasOptedOutOfEmail":true}`)
+	for range 20 {
+		rows, _, err := readAll(t, SalesforceOptouts, extract.JSONL, data, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || !strings.HasPrefix(rows[0], "id=003000000000002AAA|") {
+			t.Fatalf("rows %q", rows)
+		}
+	}
+}
