@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS task_changes_to_salesforce (
     status             VARCHAR,
     task_subtype       VARCHAR NOT NULL,
     changed_fields     VARCHAR[] NOT NULL,
-    reason             VARCHAR NOT NULL
+    reason             VARCHAR NOT NULL  -- created_in_actions | changed_in_actions | conflict_actions_newer
 );
 CREATE TABLE IF NOT EXISTS task_changes_to_actions (
     run_id             BIGINT NOT NULL,
@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS task_changes_to_actions (
     due_date           DATE,
     completed          BOOLEAN,
     changed_fields     VARCHAR[] NOT NULL,
-    reason             VARCHAR NOT NULL
+    reason             VARCHAR NOT NULL  -- created_in_salesforce | changed_in_salesforce | conflict_salesforce_newer | deleted_in_salesforce
 );
 CREATE TABLE IF NOT EXISTS task_conflicts (
     run_id                 BIGINT NOT NULL,
