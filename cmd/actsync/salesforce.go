@@ -19,6 +19,7 @@ import (
 // salesforceSynopsis is the part of `actsync run --help` about the two-way
 // reconciliation (issue 8).
 const salesforceSynopsis = `
+
 With --actions-tasks and --salesforce-tasks (and --task-sync-since) it
 reconciles SIA reminder tasks with Salesforce Tasks both ways; with
 --actions-unsubscribes and/or --salesforce-optouts it reconciles opt-outs
