@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"maps"
+	"math"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -104,16 +105,27 @@ func cleanText(s string) string {
 }
 
 // Exclude records that the row at file:line, person marketoID, is not
-// synced for reason.
-func (l *Ledger) Exclude(marketoID int64, reason string, file int32, line int64) {
+// synced for reason. updatedAt is the row's updatedAt in microseconds since
+// the Unix epoch, or NoTime: load compares it with the state to tell a
+// stale exclusion from a deactivation.
+func (l *Ledger) Exclude(marketoID int64, reason string, file int32, line int64, updatedAt int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ex.Field(0).(*array.Int64Builder).Append(marketoID)
 	l.ex.Field(1).(*array.StringBuilder).Append(reason)
 	l.ex.Field(2).(*array.Int32Builder).Append(file)
 	l.ex.Field(3).(*array.Int64Builder).Append(line)
+	if ts := l.ex.Field(4).(*array.TimestampBuilder); updatedAt == NoTime {
+		ts.AppendNull()
+	} else {
+		ts.Append(arrow.Timestamp(updatedAt))
+	}
 	l.excluded[reason]++
 }
+
+// NoTime stands for an absent or unreadable timestamp where one is passed
+// as microseconds.
+const NoTime = math.MinInt64
 
 // Excluded returns the exclusion counts by reason.
 func (l *Ledger) Excluded() map[string]int64 {
@@ -167,4 +179,5 @@ var ExclusionSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "reason", Type: arrow.BinaryTypes.String},
 	{Name: ColFile, Type: arrow.PrimitiveTypes.Int32},
 	{Name: ColLine, Type: arrow.PrimitiveTypes.Int64},
+	{Name: ColUpdatedAt, Type: &arrow.TimestampType{Unit: arrow.Microsecond}, Nullable: true},
 }, nil)

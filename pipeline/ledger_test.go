@@ -43,6 +43,8 @@ type exclusion struct {
 	Reason string
 	File   int32
 	Line   int64
+	// Updated is the updatedAt in µs, pipeline.NoTime for NULL.
+	Updated int64
 }
 
 func renderExclusions(t testing.TB, b arrow.RecordBatch) []exclusion {
@@ -57,6 +59,11 @@ func renderExclusions(t testing.TB, b arrow.RecordBatch) []exclusion {
 			Reason: b.Column(1).(*array.String).Value(i),
 			File:   b.Column(2).(*array.Int32).Value(i),
 			Line:   b.Column(3).(*array.Int64).Value(i),
+		}
+		ts := b.Column(4).(*array.Timestamp)
+		out[i].Updated = pipeline.NoTime
+		if ts.IsValid(i) {
+			out[i].Updated = int64(ts.Value(i))
 		}
 	}
 	return out
@@ -80,12 +87,12 @@ func TestLedger(t *testing.T) {
 		l.Reject(r)
 	}
 	exclusions := []exclusion{
-		{10, pipeline.ReasonNoSalesOwner, 0, 3},
-		{11, pipeline.ReasonOwnerIsQueue, 0, 4},
-		{12, pipeline.ReasonNoSalesOwner, 1, 8},
+		{10, pipeline.ReasonNoSalesOwner, 0, 3, 1_700_000_000_000_000},
+		{11, pipeline.ReasonOwnerIsQueue, 0, 4, pipeline.NoTime},
+		{12, pipeline.ReasonNoSalesOwner, 1, 8, 0},
 	}
 	for _, e := range exclusions {
-		l.Exclude(e.ID, e.Reason, e.File, e.Line)
+		l.Exclude(e.ID, e.Reason, e.File, e.Line, e.Updated)
 	}
 
 	rows, fields := l.Counts()
@@ -178,7 +185,7 @@ func TestLedgerConcurrent(t *testing.T) {
 			for i := range each {
 				l.Reject(pipeline.Reject{File: int32(w), Line: int64(i), Reason: pipeline.ReasonMalformedRow, Raw: "r"})
 				l.Reject(pipeline.Reject{File: int32(w), Line: int64(i), Reason: pipeline.ReasonInvalidSFDCID, Field: pipeline.ColSFDCLeadID, Raw: "f"})
-				l.Exclude(int64(w*each+i), pipeline.ReasonOwnerIsQueue, int32(w), int64(i))
+				l.Exclude(int64(w*each+i), pipeline.ReasonOwnerIsQueue, int32(w), int64(i), pipeline.NoTime)
 				_, _ = l.Counts()
 			}
 		})

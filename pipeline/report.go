@@ -22,13 +22,17 @@ type Input struct {
 }
 
 // Rows accounts for every input row: Read = Synced + Excluded + Rejected +
-// Superseded.
+// Superseded + Stale. Superseded rows lost to a newer row of the same run;
+// stale rows lost to newer data already in the state (they are older, by
+// updatedAt, than what the state holds for that person) and changed
+// nothing. Synced and Excluded count only rows that were applied.
 type Rows struct {
 	Read         int64            `json:"read"`
 	Synced       int64            `json:"synced"`
 	Excluded     int64            `json:"excluded"`
 	Rejected     int64            `json:"rejected"`
 	Superseded   int64            `json:"superseded"`
+	Stale        int64            `json:"stale"`
 	ExcludedBy   map[string]int64 `json:"excluded_by"`
 	RejectedBy   map[string]int64 `json:"rejected_by"`
 	FieldRejects map[string]int64 `json:"field_rejects"`
@@ -36,7 +40,7 @@ type Rows struct {
 
 // Balanced reports whether the row accounting closes.
 func (r Rows) Balanced() bool {
-	return r.Read == r.Synced+r.Excluded+r.Rejected+r.Superseded
+	return r.Read == r.Synced+r.Excluded+r.Rejected+r.Superseded+r.Stale
 }
 
 // Changes counts what the load did to the people table.
@@ -61,18 +65,22 @@ type StageTiming struct {
 // printed with --json. It holds counts, ids of files and hashes, never
 // personal data.
 type Report struct {
-	RunID      int64         `json:"run_id"`
-	StartedAt  time.Time     `json:"started_at"`
-	FinishedAt time.Time     `json:"finished_at"`
-	Full       bool          `json:"full"`
-	Inputs     []Input       `json:"inputs"`
-	Rows       Rows          `json:"rows"`
-	Changes    Changes       `json:"changes"`
-	Active     int64         `json:"people_active"`
-	Inactive   int64         `json:"people_inactive"`
-	DupGroups  int64         `json:"duplicate_email_groups"`
-	DupPeople  int64         `json:"duplicate_email_people"`
-	Stages     []StageTiming `json:"stages"`
+	RunID      int64     `json:"run_id"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	// AsOf is the time the run's data describes: the start time for a
+	// nightly run, the export's date for a backfill. A --full run
+	// deactivates only people the state last saw updated at or before it.
+	AsOf      time.Time     `json:"as_of"`
+	Full      bool          `json:"full"`
+	Inputs    []Input       `json:"inputs"`
+	Rows      Rows          `json:"rows"`
+	Changes   Changes       `json:"changes"`
+	Active    int64         `json:"people_active"`
+	Inactive  int64         `json:"people_inactive"`
+	DupGroups int64         `json:"duplicate_email_groups"`
+	DupPeople int64         `json:"duplicate_email_people"`
+	Stages    []StageTiming `json:"stages"`
 
 	Activities *ActivityCounts   `json:"activities,omitempty"`
 	Salesforce *SalesforceCounts `json:"salesforce,omitempty"`
@@ -98,8 +106,12 @@ func (r *Report) Summary(w io.Writer) {
 		fmt.Fprintf(w, "dry run (rolled back, nothing written): ")
 	}
 	fmt.Fprintf(w, "run %d: %d inputs, %d rows read in %.2fs\n", r.RunID, len(r.Inputs), r.Rows.Read, secs)
-	fmt.Fprintf(w, "  synced %d, excluded %d%s, rejected %d%s, superseded %d\n",
+	fmt.Fprintf(w, "  synced %d, excluded %d%s, rejected %d%s, superseded %d",
 		r.Rows.Synced, r.Rows.Excluded, byReason(r.Rows.ExcludedBy), r.Rows.Rejected, byReason(r.Rows.RejectedBy), r.Rows.Superseded)
+	if r.Rows.Stale > 0 {
+		fmt.Fprintf(w, ", stale %d (older than the state: ignored)", r.Rows.Stale)
+	}
+	fmt.Fprintln(w)
 	if len(r.Rows.FieldRejects) > 0 {
 		fmt.Fprintf(w, "  field rejects%s (value dropped, person synced)\n", byReason(r.Rows.FieldRejects))
 	}

@@ -95,3 +95,25 @@ CREATE TABLE IF NOT EXISTS erasures (
 CREATE TABLE IF NOT EXISTS erasure_salt (
     salt VARCHAR NOT NULL
 );
+-- Rows of a run that were older, by updatedAt, than what the state held
+-- for their person (sql/insert_stale.sql): they changed nothing. kind is
+-- 'sales_ready' for a row that would have been synced, else the exclusion
+-- reason it carried; state_updated_at is the newer time it lost to.
+CREATE TABLE IF NOT EXISTS stale_rows (
+    run_id           BIGINT NOT NULL,
+    marketo_id       BIGINT NOT NULL,
+    kind             VARCHAR NOT NULL,
+    updated_at       TIMESTAMP NOT NULL,
+    state_updated_at TIMESTAMP NOT NULL,
+    source_file      VARCHAR NOT NULL,
+    source_line      BIGINT NOT NULL
+);
+-- Columns added after the first release: a state made before them gets
+-- them at its next writable open.
+ALTER TABLE exclusions ADD COLUMN IF NOT EXISTS updated_at TIMESTAMP;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS as_of TIMESTAMP;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS stale BIGINT DEFAULT 0;
+-- update and reactivate rows: the values before and after, aligned with
+-- changed_fields (every synced field and the owner are VARCHAR).
+ALTER TABLE changes ADD COLUMN IF NOT EXISTS old_values VARCHAR[];
+ALTER TABLE changes ADD COLUMN IF NOT EXISTS new_values VARCHAR[];

@@ -1,6 +1,7 @@
 -- Writes the run's rows for people already in the state, where anything
 -- stored differs (a synced field, a side attribute such as unsubscribed, or
--- the status), so that a rerun touches nothing. $1: run id.
+-- the status), so that a rerun touches nothing. A late row
+-- (incoming_view.sql) leaves its person inactive. $1: run id.
 UPDATE people
 SET first_name = i.first_name,
     last_name = i.last_name,
@@ -18,15 +19,16 @@ SET first_name = i.first_name,
     sfdc_type = i.sfdc_type,
     marketo_unsubscribed = i.marketo_unsubscribed,
     marketo_updated_at = i.marketo_updated_at,
-    status = 'active',
-    status_reason = NULL,
+    status = CASE WHEN i.late THEN 'inactive' ELSE 'active' END,
+    status_reason = i.late_reason,
     email_key = i.email_key,
     source_file = f.path,
     source_line = i.source_line
 FROM incoming i
 JOIN inputs f ON f.run_id = $1 AND f.file_index = i.source_file
 WHERE people.marketo_id = i.marketo_id
-  AND (people.status <> 'active'
+  AND ((people.status, people.status_reason)
+          IS DISTINCT FROM (CASE WHEN i.late THEN 'inactive' ELSE 'active' END, i.late_reason)
        OR (i.first_name, i.last_name, i.email, i.phone, i.company, i.title, i.linkedin_url,
            i.source, i.sfdc_lead_id, i.sfdc_contact_id, i.sfdc_account_id, i.sfdc_opportunity_id,
            i.sales_owner_id, i.sfdc_type, i.marketo_unsubscribed, i.marketo_updated_at)

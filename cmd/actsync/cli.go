@@ -15,8 +15,9 @@ Sales Insight Actions database (DuckDB) with Parquet snapshots.
 
 Usage:
   actsync run     [--people PATH ...] [--activities PATH ...] [--activity-types FILE] [--state DIR] [--full] [--json]
-                  [--max-deactivate PCT] [--dry-run]
-  actsync status  [--state DIR] [--json]
+                  [--max-deactivate PCT] [--dry-run] [--as-of TIME]
+  actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--list] [--json] DIR
+  actsync status  [--state DIR] [--json] [--open]
   actsync query   [--state DIR] [--format table|csv|json] SQL
   actsync erase   [--state DIR] --marketo-id N [--marketo-id N ...]
   actsync generate --people N [--activities M] [--seed S] --out DIR
@@ -35,6 +36,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "run":
 		err = runCmd(ctx, rest, stdout, stderr)
+	case "backfill":
+		err = backfillCmd(ctx, rest, stdout, stderr)
 	case "status":
 		err = statusCmd(ctx, rest, stdout, stderr)
 	case "query":

@@ -26,7 +26,7 @@ var goldenTables = map[string]string{
 	"exclusions":       `SELECT * FROM exclusions ORDER BY run_id, source_file, source_line`,
 	"rejects":          `SELECT * FROM rejects ORDER BY run_id, source_file, line, field`,
 	"duplicate_emails": `SELECT * FROM duplicate_emails ORDER BY run_id, email_key`,
-	"runs":             `SELECT * EXCLUDE (started_at, finished_at, report) FROM runs ORDER BY run_id`,
+	"runs":             `SELECT * EXCLUDE (started_at, finished_at, report, as_of) FROM runs ORDER BY run_id`,
 	"inputs":           `SELECT * FROM inputs ORDER BY run_id, file_index`,
 }
 

@@ -22,9 +22,9 @@ import (
 
 const runSynopsis = `Usage: actsync run [--people PATH ...] [--activities PATH ...] [--activity-types FILE]
                   [--salesforce-log KINDS] [--task-subject TEMPLATE] [--state DIR] [--full] [--json]
-                  [--max-deactivate PCT] [--dry-run]
+                  [--max-deactivate PCT] [--dry-run] [--as-of TIME]
                   [--actions-tasks PATH --salesforce-tasks PATH --task-sync-since TIME]
-                  [--actions-unsubscribes PATH] [--salesforce-optouts PATH] [--as-of TIME]
+                  [--actions-unsubscribes PATH] [--salesforce-optouts PATH]
 
 Reads Marketo person exports, keeps each person's newest row, syncs the
 sales-ready ones (a Salesforce user as lead or contact owner) into the state's
@@ -56,7 +56,10 @@ type runConfig struct {
 	Salesforce    salesforceConfig
 	State         string
 	Full          bool
-	JSON          bool
+	// AsOf is the time the inputs describe (pipeline.Report.AsOf); zero
+	// means the run's start.
+	AsOf time.Time
+	JSON bool
 	// Safety is the mass-change breaker and the dry-run switch.
 	Safety load.Options
 	// Log receives one line per interrupted run that opening the state
@@ -75,6 +78,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVar(&cfg.Safety.DryRun, "dry-run", false, "run everything, print what would change (counts, first ids per op), then roll back: nothing is written")
 	fs.Var((*multiFlag)(&cfg.Activities), "activities", "activity export `PATH` (file, directory or glob): Bulk Activity Extract CSV or REST JSON Lines; repeatable")
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, to resolve types without a public id (Received Sales Call, Add to / Remove from Sales Campaign)")
+	asOf := fs.String("as-of", "", "the `TIME` the inputs describe (an old export's date, e.g. 2026-11-02): a --full run deactivates only people last updated at or before it; default: now")
 	sfLog := fs.String("salesforce-log", "emails,calls", "activity `KINDS` logged as Salesforce Tasks: emails (sent and replies), calls, or none")
 	fs.StringVar(&cfg.Reconcile.TaskSubject, "task-subject", activities.DefaultTaskSubject, "Salesforce Task Subject `TEMPLATE`; placeholders {{activity_type}}, {{activity_subject}}, {{sent_by}}, {{sales_campaign}}")
 	registerSalesforceFlags(fs, &cfg.Salesforce)
@@ -103,6 +107,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if err := cfg.Salesforce.check(); err != nil {
 		return usageErr(err.Error())
+	}
+	if *asOf != "" {
+		t, ok := pipeline.ParseTimestamp(*asOf)
+		if !ok {
+			return usageErr(fmt.Sprintf("--as-of %q is not a time (2026-11-02 or 2026-11-02T04:00:00Z)", *asOf))
+		}
+		cfg.AsOf = t
 	}
 	if err := activities.ParseSalesforceLog(*sfLog, &cfg.Reconcile); err != nil {
 		return usageErr(err.Error())
@@ -152,11 +163,21 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 		return nil, err
 	}
 	defer st.Close()
+	return syncIn(ctx, st, cfg, sources, activitySources, types, mem, progress)
+}
+
+// syncIn is one run against an open state: backfill holds the state (and
+// its writer lock) across its runs.
+func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activitySources []extract.Source,
+	types *activities.Types, mem memory.Allocator, progress io.Writer) (*pipeline.Report, error) {
 	runID, err := st.NextRunID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	report := &pipeline.Report{RunID: runID, StartedAt: time.Now().UTC(), Full: cfg.Full}
+	report := &pipeline.Report{RunID: runID, StartedAt: time.Now().UTC(), AsOf: cfg.AsOf.UTC(), Full: cfg.Full}
+	if cfg.AsOf.IsZero() {
+		report.AsOf = report.StartedAt
+	}
 
 	ledger := pipeline.NewLedger(mem)
 	defer ledger.Close()
@@ -203,6 +224,9 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 	}
 	if err := runner.Run(ctx, report); err != nil {
 		return nil, err
+	}
+	if report.DryRun == nil {
+		publishRunPage(ctx, st, runID, cfg.Log) // a derived view: a failure warns, the run stands
 	}
 	if progress != nil {
 		fmt.Fprint(progress, "\033[K")

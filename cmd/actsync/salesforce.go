@@ -26,7 +26,9 @@ reconciles SIA reminder tasks with Salesforce Tasks both ways; with
 (HasOptedOutOfEmail) between SIA and Salesforce. The changes each side must
 apply land in task_changes_to_salesforce, task_changes_to_actions,
 task_conflicts, optout_changes_to_salesforce and optout_changes_to_actions;
-a rerun with the same inputs produces none. Nothing is written to Marketo.`
+a rerun with the same inputs produces none. Nothing is written to Marketo.
+--as-of ends the 24-hour window of Salesforce tasks to pull into SIA and the
+15-day window of Salesforce deletions to apply.`
 
 // salesforceConfig is the two-way part of a run's configuration.
 type salesforceConfig struct {
@@ -35,7 +37,6 @@ type salesforceConfig struct {
 	ActionsUnsubscribes []string
 	SalesforceOptouts   []string
 	TaskSyncSince       string
-	AsOf                string
 }
 
 // registerSalesforceFlags adds the two-way flags of `actsync run` to fs.
@@ -45,7 +46,6 @@ func registerSalesforceFlags(fs *flag.FlagSet, c *salesforceConfig) {
 	fs.Var((*multiFlag)(&c.ActionsUnsubscribes), "actions-unsubscribes", "SIA unsubscribe export `PATH` (marketo_id or email, unsubscribed, unsubscribed_at); repeatable")
 	fs.Var((*multiFlag)(&c.SalesforceOptouts), "salesforce-optouts", "Salesforce Lead/Contact export `PATH` (Id, Email, HasOptedOutOfEmail, LastModifiedDate); repeatable")
 	fs.StringVar(&c.TaskSyncSince, "task-sync-since", "", "`TIME` reminder task sync was enabled (RFC 3339 or a date): older unpaired SIA tasks are not created in Salesforce; required with task inputs")
-	fs.StringVar(&c.AsOf, "as-of", "", "`TIME` the 24-hour (tasks to pull) and 15-day (deletions to apply) windows end at (default: the run's start)")
 }
 
 // given reports whether any two-way input was given.
@@ -63,13 +63,9 @@ func (c *salesforceConfig) check() error {
 		return errors.New("--task-sync-since is required with task inputs: it decides which SIA tasks are created in Salesforce")
 	case !tasks && c.TaskSyncSince != "":
 		return errors.New("--task-sync-since needs --actions-tasks and --salesforce-tasks")
-	case !c.given() && c.AsOf != "":
-		return errors.New("--as-of needs a two-way input")
 	}
-	for flagName, v := range map[string]string{"--task-sync-since": c.TaskSyncSince, "--as-of": c.AsOf} {
-		if _, err := parseFlagTime(v); v != "" && err != nil {
-			return fmt.Errorf("%s: %w", flagName, err)
-		}
+	if _, err := parseFlagTime(c.TaskSyncSince); c.TaskSyncSince != "" && err != nil {
+		return fmt.Errorf("--task-sync-since: %w", err)
 	}
 	return nil
 }
@@ -116,10 +112,9 @@ func addSalesforceStep(ctx context.Context, c salesforceConfig, loader *load.Loa
 	if err != nil {
 		return fmt.Errorf("salesforce: %w", err)
 	}
-	opts := salesforce.Options{AsOf: report.StartedAt}
-	if c.AsOf != "" {
-		opts.AsOf, _ = parseFlagTime(c.AsOf) // checked by check
-	}
+	// The run's --as-of (report.AsOf, the run's start by default) ends the
+	// 24-hour and 15-day windows.
+	opts := salesforce.Options{AsOf: report.AsOf}
 	if c.TaskSyncSince != "" {
 		opts.TaskSyncSince, _ = parseFlagTime(c.TaskSyncSince)
 	}

@@ -7,10 +7,10 @@ import (
 	"github.com/actsync/actsync/stages/load"
 )
 
-const statusSynopsis = `Usage: actsync status [--state DIR] [--json]
+const statusSynopsis = `Usage: actsync status [--state DIR] [--json] [--open]
 
 Shows the last runs (when, counts, outcome) and the people by status and
-reason. Read-only.`
+reason. Read-only, except that --open writes the page it names if missing.`
 
 const statusRunsSQL = `SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,
        round(epoch(finished_at) - epoch(started_at), 2) AS seconds, full_export AS full,
@@ -25,6 +25,7 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("status", statusSynopsis, stderr)
 	state := fs.String("state", "./actsync-data", "state `DIR`")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of tables")
+	openPage := fs.Bool("open", false, "print only the path of the latest run's report page, runs/<id>.html (writing it if missing)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,6 +36,9 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer st.Close()
 	if err := reportPending(ctx, st, stderr); err != nil {
 		return err
+	}
+	if *openPage {
+		return openRunPage(ctx, st, stdout)
 	}
 	format := "table"
 	if *asJSON {

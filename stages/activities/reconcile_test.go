@@ -39,7 +39,7 @@ INSERT INTO people (marketo_id, email, email_key, sfdc_lead_id, sfdc_contact_id,
  (8, 'eight@x.example', 'eight@x.example', '00Q000000000008AAA', NULL, NULL, NULL, '005000000000001AAA', false, 'inactive', 'owner_is_queue', 1, 1),
  (9, 'nine@x.example', 'nine@x.example', '00Q000000000009AAA', NULL, NULL, NULL, '005000000000001AAA', false, 'active', NULL, 1, 1),
  (10, 'ten@x.example', 'ten@x.example', '00Q000000000010AAA', NULL, NULL, NULL, '00G000000000001AAA', true, 'inactive', 'owner_is_queue', 1, 7);
-INSERT INTO changes VALUES
+INSERT INTO changes (run_id, marketo_id, op, changed_fields, reason) VALUES
  (7, 6, 'update', ['title'], NULL),
  (7, 7, 'insert', NULL, NULL),
  (7, 10, 'deactivate', NULL, 'owner_is_queue');

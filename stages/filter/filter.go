@@ -251,7 +251,7 @@ func (f *Filter) finishBatch(ctx context.Context, b arrow.RecordBatch, mask []by
 		// is superseded too.
 		delete(f.winners, id)
 		if reason := Eligibility(owner, i); reason != "" {
-			f.ledger.Exclude(id, reason, files.Value(i), lines.Value(i))
+			f.ledger.Exclude(id, reason, files.Value(i), lines.Value(i), w.ts)
 			continue
 		}
 		bitutil.SetBit(mask, i)

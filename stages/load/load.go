@@ -141,6 +141,9 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	if err := l.people.Close(); err != nil {
 		return fmt.Errorf("staging people: %w", err)
 	}
+	if report.AsOf.IsZero() {
+		report.AsOf = report.StartedAt
+	}
 	exclusions, err := l.stageBatch("exclusions.parquet", pipeline.ExclusionSchema, l.ledger.Exclusions())
 	if err != nil {
 		return err
@@ -178,10 +181,13 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		args []any
 	}{
 		{"stage_people", []any{l.people.path}},
-		{"incoming_view", nil},
 		{"insert_exclusions", []any{l.runID, exclusions}},
 		{"insert_rejects", []any{l.runID, rejects}},
-		{"changes", []any{l.runID, l.full}},
+		{"run_marks", []any{l.runID, report.AsOf}},
+		{"insert_stale", []any{l.runID}},
+		{"delete_stale_exclusions", []any{l.runID}},
+		{"incoming_view", nil},
+		{"changes", []any{l.runID, l.full, report.AsOf}},
 		{"update_people", []any{l.runID}},
 		{"insert_people", []any{l.runID}},
 		{"deactivate_people", []any{l.runID}},
@@ -208,7 +214,10 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "DROP VIEW incoming"); err != nil {
+	if _, err := tx.ExecContext(ctx, "DROP VIEW incoming; DROP TABLE run_marks"); err != nil {
+		return err
+	}
+	if err := l.countStale(ctx, tx, report); err != nil {
 		return err
 	}
 	c := &report.Changes
@@ -229,7 +238,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	if err := exec("insert_run", l.runID, report.StartedAt, report.FinishedAt, report.Full,
 		r.Read, r.Synced, r.Excluded, r.Rejected, r.Superseded,
 		c.Insert, c.Update, c.Deactivate, c.Reactivate,
-		report.Active, report.Inactive, report.DupGroups, string(doc)); err != nil {
+		report.Active, report.Inactive, report.DupGroups, string(doc), report.AsOf, r.Stale); err != nil {
 		return err
 	}
 	snapshots := filepath.Join(l.staging, "snapshots")
@@ -291,6 +300,37 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	}
 	return errors.Join(errs...)
 }
+
+// countStale moves the run's stale rows (sql/insert_stale.sql) out of the
+// synced and excluded counts into Rows.Stale: they were applied to nothing.
+func (l *Loader) countStale(ctx context.Context, tx *dbsql.Tx, report *pipeline.Report) error {
+	rows, err := tx.QueryContext(ctx, "SELECT kind, count(*) FROM stale_rows WHERE run_id = $1 GROUP BY kind", l.runID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	r := &report.Rows
+	for rows.Next() {
+		var kind string
+		var n int64
+		if err := rows.Scan(&kind, &n); err != nil {
+			return err
+		}
+		r.Stale += n
+		if kind == staleSalesReady {
+			r.Synced -= n
+			continue
+		}
+		r.Excluded -= n
+		if r.ExcludedBy[kind] -= n; r.ExcludedBy[kind] == 0 {
+			delete(r.ExcludedBy, kind)
+		}
+	}
+	return rows.Err()
+}
+
+// staleSalesReady is stale_rows.kind of a row that would have been synced.
+const staleSalesReady = "sales_ready"
 
 // checkDeactivations is the mass-change breaker (Options.MaxDeactivatePct).
 func (l *Loader) checkDeactivations(ctx context.Context, tx *dbsql.Tx, activeBefore int64) error {

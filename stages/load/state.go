@@ -24,7 +24,7 @@ const (
 // SnapshotTables are the tables written as Parquet snapshots by every run,
 // under snapshots/<table>/run_id=<id>/. people is the whole table as it
 // stands after the run; the others hold the run's own rows.
-var SnapshotTables = []string{"people", "changes", "exclusions", "rejects", "duplicate_emails"}
+var SnapshotTables = []string{"people", "changes", "exclusions", "rejects", "duplicate_emails", "stale_rows"}
 
 // State is an open state directory. It holds one DuckDB connection for its
 // lifetime: temp tables belong to a connection, and DuckDB's file lock on
@@ -67,13 +67,21 @@ func Open(ctx context.Context, dir string) (*State, error) {
 		st.Close()
 		return nil, err
 	}
-	if _, err := st.conn.ExecContext(ctx, sqlfiles.Text("schema")); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("create schema: %w", err)
+	// The activity tables too: the out-of-order rules (sql/run_marks.sql)
+	// read lifecycle_events whether or not a run ever had activities.
+	for _, name := range []string{"schema", "activity_schema"} {
+		if _, err := st.conn.ExecContext(ctx, sqlfiles.Text(name)); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("create schema (%s.sql): %w", name, err)
+		}
 	}
 	if st.Recovered, err = st.recoverRuns(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("recovering an interrupted run in %s: %w", dir, err)
+	}
+	if err := removeRunTemps(dir); err != nil {
+		st.Close()
+		return nil, err
 	}
 	return st, nil
 }
@@ -141,6 +149,27 @@ func (s *State) NextRunID(ctx context.Context) (int64, error) {
 	var id int64
 	err := s.conn.QueryRowContext(ctx, sqlfiles.Text("next_run_id")).Scan(&id)
 	return id, err
+}
+
+// AppliedIn returns, for each of the given sha256 sums that an earlier
+// run read as an input, the first such run.
+func (s *State) AppliedIn(ctx context.Context, sums []string) (map[string]int64, error) {
+	rows, err := s.conn.QueryContext(ctx,
+		"SELECT sha256, min(run_id) FROM inputs WHERE list_contains($1, sha256) GROUP BY sha256", sums)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var sum string
+		var run int64
+		if err := rows.Scan(&sum, &run); err != nil {
+			return nil, err
+		}
+		out[sum] = run
+	}
+	return out, rows.Err()
 }
 
 // Close closes the connection and the database.
