@@ -16,6 +16,8 @@ Sales Insight Actions database (DuckDB) with Parquet snapshots.
 Usage:
   actsync run     [--people PATH ...] [--activities PATH ...] [--activity-types FILE] [--state DIR] [--full] [--json]
                   [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N]
+                  [--actions-tasks PATH --salesforce-tasks PATH --task-sync-since TIME]
+                  [--actions-unsubscribes PATH] [--salesforce-optouts PATH]
   actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N] [--list] [--json] DIR
   actsync status  [--state DIR] [--json] [--open]
   actsync query   [--state DIR] [--format table|csv|json|parquet] SQL

@@ -23,6 +23,8 @@ import (
 const runSynopsis = `Usage: actsync run [--people PATH ...] [--activities PATH ...] [--activity-types FILE]
                   [--salesforce-log KINDS] [--task-subject TEMPLATE] [--state DIR] [--full] [--json]
                   [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N]
+                  [--actions-tasks PATH --salesforce-tasks PATH --task-sync-since TIME]
+                  [--actions-unsubscribes PATH] [--salesforce-optouts PATH]
 
 Reads Marketo person exports, keeps each person's newest row, syncs the
 sales-ready ones (a Salesforce user as lead or contact owner) into the state's
@@ -35,11 +37,12 @@ alone reconciles against the people already in the state. One run is one
 atomic commit: on failure nothing changes. A run that would deactivate more
 than 10% of the active people (a truncated --full export) stops before its
 commit unless --max-deactivate allows it; --dry-run shows what a run would
-change and commits nothing.
+change and commits nothing.` + salesforceSynopsis + `
 
 PATH is a file, a directory (every .csv, .tsv, .jsonl, .parquet, optionally
 .gz, under it, in name order; activities: CSV, TSV, JSON Lines) or a glob.
-At least one of --people and --activities is required; --full needs --people.
+At least one of --people, --activities or a two-way input is required; --full
+needs --people.
 Exit status: 0 on success (rejected rows are not a failure), 1 with a one-line
 cause on failure, 2 on bad usage.`
 
@@ -50,6 +53,7 @@ type runConfig struct {
 	// ActivityTypes is the body of GET /rest/v1/activities/types.json.
 	ActivityTypes string
 	Reconcile     activities.Options
+	Salesforce    salesforceConfig
 	State         string
 	Full          bool
 	// KeepSnapshots, when positive, is how many runs' snapshots to keep:
@@ -81,6 +85,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	asOf := fs.String("as-of", "", "the `TIME` the inputs describe (an old export's date, e.g. 2026-11-02): a --full run deactivates only people last updated at or before it; default: now")
 	sfLog := fs.String("salesforce-log", "emails,calls", "activity `KINDS` logged as Salesforce Tasks: emails (sent and replies), calls, or none")
 	fs.StringVar(&cfg.Reconcile.TaskSubject, "task-subject", activities.DefaultTaskSubject, "Salesforce Task Subject `TEMPLATE`; placeholders {{activity_type}}, {{activity_subject}}, {{sent_by}}, {{sales_campaign}}")
+	registerSalesforceFlags(fs, &cfg.Salesforce)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -95,8 +100,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	switch {
 	case fs.NArg() > 0:
 		return usageErr("takes no positional arguments")
-	case len(cfg.People) == 0 && len(cfg.Activities) == 0:
-		return usageErr("--people or --activities is required")
+	case len(cfg.People) == 0 && len(cfg.Activities) == 0 && !cfg.Salesforce.given():
+		return usageErr("--people or --activities is required (or a two-way input)")
 	case cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100:
 		return usageErr("--max-deactivate is a percentage from 0 to 100")
 	case cfg.KeepSnapshots < 0:
@@ -105,6 +110,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageErr("--full needs --people: a full run without a people export would deactivate everyone")
 	case len(cfg.Activities) == 0 && cfg.ActivityTypes != "":
 		return usageErr("--activity-types needs --activities")
+	}
+	if err := cfg.Salesforce.check(); err != nil {
+		return usageErr(err.Error())
 	}
 	if *asOf != "" {
 		t, ok := pipeline.ParseTimestamp(*asOf)
@@ -202,6 +210,10 @@ func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activit
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "activities/extract", Seconds: time.Since(t).Seconds(), RowsOut: staged.Rows})
 		loader.AddStep(&activities.Reconcile{Staged: staged, Options: cfg.Reconcile})
+	}
+	if err := addSalesforceStep(ctx, cfg.Salesforce, loader, mem, report, progress); err != nil {
+		loader.Abort()
+		return nil, err
 	}
 	runner := &pipeline.Runner{
 		Inputs: len(sources),
