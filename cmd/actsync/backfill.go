@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -66,11 +67,22 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("backfill: %w", err)
 	}
-	st, err := openState(ctx, cfg.State, cfg.Log)
+	var st *load.State
+	if *list {
+		// Listing writes nothing: read-only, and a missing state has
+		// applied nothing.
+		if _, statErr := os.Stat(filepath.Join(cfg.State, load.DatabaseFile)); statErr == nil {
+			st, err = load.OpenReadOnly(ctx, cfg.State)
+		}
+	} else {
+		st, err = openState(ctx, cfg.State, cfg.Log)
+	}
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	if st != nil {
+		defer st.Close()
+	}
 
 	var bar *progressBar
 	if !cfg.JSON && isTerminal(stderr) {
@@ -83,9 +95,11 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return fmt.Errorf("backfill: %w", err)
 		}
-		seen, err := st.AppliedIn(ctx, sums)
-		if err != nil {
-			return err
+		seen := map[string]int64{}
+		if st != nil {
+			if seen, err = st.AppliedIn(ctx, sums); err != nil {
+				return err
+			}
 		}
 		if len(seen) == len(sums) {
 			bar.done(i, e)
