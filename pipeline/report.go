@@ -82,7 +82,8 @@ type Report struct {
 	DupPeople int64         `json:"duplicate_email_people"`
 	Stages    []StageTiming `json:"stages"`
 
-	Activities *ActivityCounts `json:"activities,omitempty"`
+	Activities *ActivityCounts   `json:"activities,omitempty"`
+	Salesforce *SalesforceCounts `json:"salesforce,omitempty"`
 
 	// DryRun is set when the run was a dry run: it was rolled back, and
 	// the counts above are what it would have done.
@@ -131,6 +132,9 @@ func (r *Report) Summary(w io.Writer) {
 	}
 	if r.Activities != nil {
 		r.Activities.summary(w)
+	}
+	if r.Salesforce != nil {
+		r.Salesforce.summary(w)
 	}
 	for _, in := range r.Inputs {
 		if len(in.Unknown) > 0 {

@@ -5,7 +5,8 @@
 --              row ever applied (older synced rows are never applied);
 --   ended_at:  the newest event that took them out of sync before this
 --              run, with its reason: an exclusion (the row's updatedAt), a
---              Merge Leads / Delete Lead deactivation (the activity date),
+--              Merge Leads / Delete Lead event that applied, whatever it
+--              found (the activity date),
 --              or absence from a --full export with a later as-of time
 --              than this run's (that run's as-of time).
 -- Only people with at least one of the two are kept; a first sync leaves
@@ -21,7 +22,7 @@ ended AS (
     FROM exclusions WHERE run_id < $1 AND updated_at IS NOT NULL
     UNION ALL
     SELECT marketo_id, reason, activity_date AS end_at
-    FROM lifecycle_events WHERE run_id < $1 AND outcome = 'deactivated'
+    FROM lifecycle_events WHERE run_id < $1 AND outcome <> 'superseded'
     UNION ALL
     -- Absence from a full export is news only to an export older than it:
     -- a later export that holds the person again brings them back.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 	"github.com/actsync/actsync/stages/load"
 )
 
-const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--list] [--json] DIR
+const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N] [--list] [--json] DIR
 
 Applies a pile of exported person files, oldest first, one run per export.
 An export is every file under a directory whose name holds a date
@@ -43,6 +44,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&cfg.State, "state", "./actsync-data", "state `DIR` holding actions.duckdb, snapshots/ and runs/")
 	fs.BoolVar(&cfg.Full, "full", false, "each export is complete: deactivate active people absent from it (and last updated before its as-of time)")
 	fs.Float64Var(&cfg.Safety.MaxDeactivatePct, "max-deactivate", load.DefaultMaxDeactivatePct, "stop at an export that would deactivate more than `PCT` percent of the active people")
+	fs.IntVar(&cfg.KeepSnapshots, "keep-snapshots", 0, "after each run, keep only the snapshots of the newest `N` runs (0: keep all)")
 	list := fs.Bool("list", false, "print the exports in the order they would be applied, and which are already applied; apply nothing")
 	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object per export on stdout")
 	if err := parse(fs, args); err != nil {
@@ -51,8 +53,8 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if cfg.Safety.MaxDeactivatePct == 0 {
 		cfg.Safety.MaxDeactivatePct = math.SmallestNonzeroFloat64
 	}
-	if fs.NArg() != 1 || cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100 {
-		fmt.Fprintln(stderr, "actsync backfill: give one directory (and --max-deactivate from 0 to 100)")
+	if fs.NArg() != 1 || cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100 || cfg.KeepSnapshots < 0 {
+		fmt.Fprintln(stderr, "actsync backfill: give one directory (and --max-deactivate from 0 to 100, --keep-snapshots from 0)")
 		fs.Usage()
 		return errUsage
 	}
@@ -65,11 +67,22 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("backfill: %w", err)
 	}
-	st, err := openState(ctx, cfg.State, cfg.Log)
+	var st *load.State
+	if *list {
+		// Listing writes nothing: read-only, and a missing state has
+		// applied nothing.
+		if _, statErr := os.Stat(filepath.Join(cfg.State, load.DatabaseFile)); statErr == nil {
+			st, err = load.OpenReadOnly(ctx, cfg.State)
+		}
+	} else {
+		st, err = openState(ctx, cfg.State, cfg.Log)
+	}
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	if st != nil {
+		defer st.Close()
+	}
 
 	var bar *progressBar
 	if !cfg.JSON && isTerminal(stderr) {
@@ -82,9 +95,11 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return fmt.Errorf("backfill: %w", err)
 		}
-		seen, err := st.AppliedIn(ctx, sums)
-		if err != nil {
-			return err
+		seen := map[string]int64{}
+		if st != nil {
+			if seen, err = st.AppliedIn(ctx, sums); err != nil {
+				return err
+			}
 		}
 		if len(seen) == len(sums) {
 			bar.done(i, e)

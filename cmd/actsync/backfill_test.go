@@ -92,6 +92,13 @@ func TestBackfillOutOfOrder(t *testing.T) {
 	for _, d := range []string{"2026-11-01", "2026-11-04", "2026-11-05"} {
 		writeExport(t, inbox, d)
 	}
+	// --list applies nothing and creates no state.
+	if plan := runOK(t, "backfill", "--state", state, "--list", inbox); strings.Count(plan, "pending ") != 3 {
+		t.Errorf("--list on a new state:\n%s", plan)
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Errorf("--list created the state: %v", err)
+	}
 	first := runOK(t, "backfill", "--state", state, "--max-deactivate", "100", inbox)
 	if n := strings.Count("\n"+first, "\napplied "); n != 3 {
 		t.Fatalf("first backfill applied %d exports, want 3:\n%s", n, first)

@@ -15,10 +15,12 @@ Sales Insight Actions database (DuckDB) with Parquet snapshots.
 
 Usage:
   actsync run     [--people PATH ...] [--activities PATH ...] [--activity-types FILE] [--state DIR] [--full] [--json]
-                  [--max-deactivate PCT] [--dry-run] [--as-of TIME]
-  actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--list] [--json] DIR
+                  [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N]
+                  [--actions-tasks PATH --salesforce-tasks PATH --task-sync-since TIME]
+                  [--actions-unsubscribes PATH] [--salesforce-optouts PATH]
+  actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N] [--list] [--json] DIR
   actsync status  [--state DIR] [--json] [--open]
-  actsync query   [--state DIR] [--format table|csv|json] SQL
+  actsync query   [--state DIR] [--format table|csv|json|parquet] SQL
   actsync erase   [--state DIR] --marketo-id N [--marketo-id N ...]
   actsync generate --people N [--activities M] [--seed S] --out DIR
   actsync extract --people marketo: [--activities marketo:] [--since TIME] [--plan] --out DIR

@@ -22,7 +22,9 @@ import (
 
 const runSynopsis = `Usage: actsync run [--people PATH ...] [--activities PATH ...] [--activity-types FILE]
                   [--salesforce-log KINDS] [--task-subject TEMPLATE] [--state DIR] [--full] [--json]
-                  [--max-deactivate PCT] [--dry-run] [--as-of TIME]
+                  [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N]
+                  [--actions-tasks PATH --salesforce-tasks PATH --task-sync-since TIME]
+                  [--actions-unsubscribes PATH] [--salesforce-optouts PATH]
 
 Reads Marketo person exports, keeps each person's newest row, syncs the
 sales-ready ones (a Salesforce user as lead or contact owner) into the state's
@@ -35,12 +37,13 @@ alone reconciles against the people already in the state. One run is one
 atomic commit: on failure nothing changes. A run that would deactivate more
 than 10% of the active people (a truncated --full export) stops before its
 commit unless --max-deactivate allows it; --dry-run shows what a run would
-change and commits nothing.
+change and commits nothing.` + salesforceSynopsis + `
 
 PATH is a file, a directory (every .csv, .tsv, .jsonl, .parquet, optionally
 .gz, under it, in name order; activities: CSV, TSV, JSON Lines) or a glob;
 marketo: extracts from the Marketo Bulk API instead (see actsync extract --help).
-At least one of --people and --activities is required; --full needs --people.
+At least one of --people, --activities or a two-way input is required; --full
+needs --people.
 Exit status: 0 on success (rejected rows are not a failure), 1 with a one-line
 cause on failure, 2 on bad usage, 3 when the Marketo export quota stopped it.`
 
@@ -51,8 +54,12 @@ type runConfig struct {
 	// ActivityTypes is the body of GET /rest/v1/activities/types.json.
 	ActivityTypes string
 	Reconcile     activities.Options
+	Salesforce    salesforceConfig
 	State         string
 	Full          bool
+	// KeepSnapshots, when positive, is how many runs' snapshots to keep:
+	// older partitions are removed after the run commits.
+	KeepSnapshots int
 	// AsOf is the time the inputs describe (pipeline.Report.AsOf); zero
 	// means the run's start.
 	AsOf time.Time
@@ -75,10 +82,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVar(&cfg.Safety.DryRun, "dry-run", false, "run everything, print what would change (counts, first ids per op), then roll back: nothing is written")
 	fs.Var((*multiFlag)(&cfg.Activities), "activities", "activity export `PATH` (file, directory or glob): Bulk Activity Extract CSV or REST JSON Lines; repeatable")
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, to resolve types without a public id (Received Sales Call, Add to / Remove from Sales Campaign)")
+	fs.IntVar(&cfg.KeepSnapshots, "keep-snapshots", 0, "after the run, keep only the snapshots of the newest `N` runs under snapshots/ (0: keep all; the tables keep every run)")
 	asOf := fs.String("as-of", "", "the `TIME` the inputs describe (an old export's date, e.g. 2026-11-02): a --full run deactivates only people last updated at or before it; default: now")
 	mk := addMarketoFlags(fs)
 	sfLog := fs.String("salesforce-log", "emails,calls", "activity `KINDS` logged as Salesforce Tasks: emails (sent and replies), calls, or none")
 	fs.StringVar(&cfg.Reconcile.TaskSubject, "task-subject", activities.DefaultTaskSubject, "Salesforce Task Subject `TEMPLATE`; placeholders {{activity_type}}, {{activity_subject}}, {{sent_by}}, {{sales_campaign}}")
+	registerSalesforceFlags(fs, &cfg.Salesforce)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -93,14 +102,19 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	switch {
 	case fs.NArg() > 0:
 		return usageErr("takes no positional arguments")
-	case len(cfg.People) == 0 && len(cfg.Activities) == 0:
-		return usageErr("--people or --activities is required")
+	case len(cfg.People) == 0 && len(cfg.Activities) == 0 && !cfg.Salesforce.given():
+		return usageErr("--people or --activities is required (or a two-way input)")
 	case cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100:
 		return usageErr("--max-deactivate is a percentage from 0 to 100")
+	case cfg.KeepSnapshots < 0:
+		return usageErr("--keep-snapshots is a number of runs, 0 for all")
 	case cfg.Full && len(cfg.People) == 0:
 		return usageErr("--full needs --people: a full run without a people export would deactivate everyone")
 	case len(cfg.Activities) == 0 && cfg.ActivityTypes != "":
 		return usageErr("--activity-types needs --activities")
+	}
+	if err := cfg.Salesforce.check(); err != nil {
+		return usageErr(err.Error())
 	}
 	if *asOf != "" {
 		t, ok := pipeline.ParseTimestamp(*asOf)
@@ -208,6 +222,10 @@ func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activit
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "activities/extract", Seconds: time.Since(t).Seconds(), RowsOut: staged.Rows})
 		loader.AddStep(&activities.Reconcile{Staged: staged, Options: cfg.Reconcile})
 	}
+	if err := addSalesforceStep(ctx, cfg.Salesforce, loader, mem, report, progress); err != nil {
+		loader.Abort()
+		return nil, err
+	}
 	runner := &pipeline.Runner{
 		Inputs: len(sources),
 		Open: func(ctx context.Context, i int) (pipeline.Source, error) {
@@ -226,9 +244,21 @@ func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activit
 	}
 	if report.DryRun == nil {
 		publishRunPage(ctx, st, runID, cfg.Log) // a derived view: a failure warns, the run stands
+		pruneSnapshots(st, cfg.KeepSnapshots, cfg.Log)
 	}
 	if progress != nil {
 		fmt.Fprint(progress, "\033[K")
 	}
 	return report, nil
+}
+
+// pruneSnapshots applies --keep-snapshots after a committed run. The run
+// stands whatever happens here: a failure is one warning line on log.
+func pruneSnapshots(st *load.State, keep int, log io.Writer) {
+	if keep <= 0 {
+		return
+	}
+	if _, err := st.PruneSnapshots(keep); err != nil && log != nil {
+		fmt.Fprintf(log, "actsync: warning: the run is committed, but removing snapshots older than the newest %d failed: %s\n", keep, oneLine(err.Error()))
+	}
 }

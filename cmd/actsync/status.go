@@ -2,24 +2,28 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 
+	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/stages/load"
 )
 
 const statusSynopsis = `Usage: actsync status [--state DIR] [--json] [--open]
 
-Shows the last runs (when, counts, outcome) and the people by status and
-reason. Read-only, except that --open writes the page it names if missing.`
+Shows anything interrupted (a run killed after its commit, which the next
+run completes), the last ten runs (when, as-of time, inputs, counts,
+duration, outcome), the people by status and reason, and the duplicate
+email groups of the latest run by size (counts only). Read-only, except
+that --open writes the page it names if missing.`
 
-const statusRunsSQL = `SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,
-       round(epoch(finished_at) - epoch(started_at), 2) AS seconds, full_export AS full,
-       rows_read AS read, synced, excluded, rejected, superseded,
-       inserted, updated, deactivated, reactivated, people_active AS active, duplicate_groups AS dup_groups
-FROM runs ORDER BY run_id DESC LIMIT 10`
-
-const statusPeopleSQL = `SELECT status, coalesce(status_reason, '') AS reason, count(*) AS people
-FROM people GROUP BY ALL ORDER BY status, reason`
+// statusSections are the tables `actsync status` prints, in order.
+var statusSections = []struct{ title, sql string }{
+	{"runs (newest first)", "status_runs"},
+	{"people", "status_people"},
+	{"duplicate email groups, latest run", "status_duplicates"},
+}
 
 func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("status", statusSynopsis, stderr)
@@ -34,29 +38,39 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	if err := reportPending(ctx, st, stderr); err != nil {
-		return err
-	}
 	reportMarketoPending(*state, stderr)
 	if *openPage {
 		return openRunPage(ctx, st, stdout)
 	}
-	format := "table"
-	if *asJSON {
-		format = "json"
+	// Interrupted runs: one line each on stderr, and a section in --json.
+	pending, err := st.Pending(ctx)
+	if err != nil {
+		return err
 	}
-	for _, q := range []string{statusRunsSQL, statusPeopleSQL} {
-		rows, err := st.Conn().QueryContext(ctx, q)
-		if err != nil {
-			return err
+	enc := json.NewEncoder(stdout)
+	for _, p := range pending {
+		fmt.Fprintf(stderr, "actsync: %s\n", p)
+		if *asJSON {
+			if err := enc.Encode(map[string]any{"section": "interrupted", "run_id": p.RunID, "committed": p.Committed, "what": p.String()}); err != nil {
+				return err
+			}
 		}
-		err = printRows(rows, format, stdout)
+	}
+	for _, sec := range statusSections {
+		rows, err := st.Conn().QueryContext(ctx, sqlfiles.Text(sec.sql))
+		if err != nil {
+			return fmt.Errorf("%s.sql: %w", sec.sql, err)
+		}
+		if *asJSON {
+			err = printRowsWith(rows, "json", stdout, map[string]any{"section": sec.sql})
+		} else {
+			fmt.Fprintln(stdout, sec.title)
+			err = printRows(rows, "table", stdout)
+			fmt.Fprintln(stdout)
+		}
 		rows.Close()
 		if err != nil {
 			return err
-		}
-		if format == "table" {
-			io.WriteString(stdout, "\n")
 		}
 	}
 	return nil

@@ -103,3 +103,30 @@ func TestFindExportsUndatable(t *testing.T) {
 		t.Fatalf("err = %v, want one naming the file and the cause", err)
 	}
 }
+
+// FuzzDateIn: dateIn never panics, and a date it finds is written in the
+// input in one of the two accepted forms, not inside a longer digit run.
+func FuzzDateIn(f *testing.F) {
+	for _, s := range []string{"2026-11-03", "leads-20261101.csv", "2026-13-45", "x20261301y", "1999-12-31_2000-01-01", "٢٠٢٦-١١-٠٣"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := dateIn(s)
+		if !ok {
+			return
+		}
+		dashed, plain := d.Format(time.DateOnly), d.Format("20060102")
+		i := strings.LastIndex(s, dashed)
+		n := len(dashed)
+		if j := strings.LastIndex(s, plain); j > i {
+			i, n = j, len(plain)
+		}
+		if i < 0 {
+			t.Fatalf("dateIn(%q) = %s, which is not in the input", s, dashed)
+		}
+		isDigit := func(k int) bool { return k >= 0 && k < len(s) && s[k] >= '0' && s[k] <= '9' }
+		if isDigit(i-1) || isDigit(i+n) {
+			t.Fatalf("dateIn(%q) = %s, found inside a longer run of digits", s, dashed)
+		}
+	})
+}

@@ -129,6 +129,15 @@ func open(ctx context.Context, dir string, readOnly bool) (*State, error) {
 		db.Close()
 		return nil, openError(dir, readOnly, err)
 	}
+	// Every time actsync stores or compares is UTC. A bound time.Time
+	// reaches DuckDB as a TIMESTAMP WITH TIME ZONE, which becomes a
+	// TIMESTAMP in the session's zone: make that zone UTC whatever TZ the
+	// process runs under.
+	if _, err := conn.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
+		conn.Close()
+		db.Close()
+		return nil, openError(dir, readOnly, err)
+	}
 	return &State{Dir: dir, db: db, conn: conn}, nil
 }
 

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/stages/load"
+)
+
+const sfFixtures = "../../fixtures/salesforce/"
+
+// salesforceDay1 and salesforceDay2 are the two-way runs of
+// fixtures/README.md's salesforce section, after the day-1 and day-2
+// people runs.
+var (
+	salesforceDay1 = []string{"run",
+		"--actions-tasks", sfFixtures + "2026-11-20/actions_tasks.csv",
+		"--salesforce-tasks", sfFixtures + "2026-11-20/salesforce_tasks.csv",
+		"--actions-unsubscribes", sfFixtures + "2026-11-20/actions_unsubscribes.csv",
+		"--salesforce-optouts", sfFixtures + "2026-11-20/salesforce_optouts.csv",
+		"--task-sync-since", "2026-11-01", "--as-of", "2026-11-20T12:00:00Z"}
+	salesforceDay2 = []string{"run",
+		"--actions-tasks", sfFixtures + "2026-11-21/actions_tasks.jsonl",
+		"--salesforce-tasks", sfFixtures + "2026-11-21/salesforce_tasks.csv",
+		"--task-sync-since", "2026-11-01", "--as-of", "2026-11-21T12:00:00Z"}
+)
+
+// salesforceGoldenTables are compared after the runs with
+// testdata/golden/salesforce/<name>.csv.
+var salesforceGoldenTables = map[string]string{
+	"task_changes_to_salesforce":   `SELECT * FROM task_changes_to_salesforce ORDER BY ALL`,
+	"task_changes_to_actions":      `SELECT * FROM task_changes_to_actions ORDER BY ALL`,
+	"task_conflicts":               `SELECT * FROM task_conflicts ORDER BY ALL`,
+	"optout_changes_to_salesforce": `SELECT * FROM optout_changes_to_salesforce ORDER BY ALL`,
+	"optout_changes_to_actions":    `SELECT * FROM optout_changes_to_actions ORDER BY ALL`,
+	"task_links":                   `SELECT * FROM task_links ORDER BY ALL`,
+	"optout_state":                 `SELECT * FROM optout_state ORDER BY ALL`,
+	"rejects":                      `SELECT * FROM rejects WHERE run_id > 2 ORDER BY ALL`,
+	"inputs":                       `SELECT * FROM inputs WHERE run_id > 2 ORDER BY run_id, file_index`,
+	"run_reports":                  `SELECT run_id, CAST(json_extract(report, '$.salesforce') AS VARCHAR) AS salesforce FROM runs WHERE run_id > 2 ORDER BY run_id`,
+}
+
+// TestSalesforceGolden runs day-1 and day-2 people, then each two-way day
+// twice: the second, identical run of a day must change nothing.
+func TestSalesforceGolden(t *testing.T) {
+	state := t.TempDir()
+	runOK(t, "run", "--people", "../../fixtures/people/day1", "--state", state)
+	runOK(t, "run", "--people", "../../fixtures/people/day2", "--state", state)
+	for _, day := range [][]string{salesforceDay1, salesforceDay2} {
+		for i := range 2 {
+			out := runOK(t, append(day, "--state", state, "--json")...)
+			var rep pipeline.Report
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			c := rep.Salesforce
+			if c == nil || c.Read == 0 {
+				t.Fatalf("run %d: no salesforce counts: %s", rep.RunID, out)
+			}
+			changes := c.TasksCreateSF + c.TasksUpdateSF + c.TasksCreateActions + c.TasksUpdateActions +
+				c.TasksDeleteActions + c.TaskConflicts + c.OptoutsToSF + c.OptoutsToActions
+			if i == 0 && changes == 0 {
+				t.Errorf("run %d changed nothing", rep.RunID)
+			}
+			if i == 1 && changes != 0 {
+				t.Errorf("run %d repeats run %d and must change nothing: %+v", rep.RunID, rep.RunID-1, c)
+			}
+			if rep.Changes.Total() != 0 {
+				t.Errorf("run %d changed people: %+v", rep.RunID, rep.Changes)
+			}
+		}
+	}
+	for table, query := range salesforceGoldenTables {
+		t.Run(table, func(t *testing.T) {
+			got := runOK(t, "query", "--state", state, "--format", "csv", query)
+			compareGolden(t, filepath.Join("testdata", "golden", "salesforce", table+".csv"), got)
+		})
+	}
+
+	// Each output table's snapshots hold each run's rows.
+	for _, table := range []string{"task_changes_to_salesforce", "task_changes_to_actions", "task_conflicts",
+		"optout_changes_to_salesforce", "optout_changes_to_actions"} {
+		glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
+		snap := runOK(t, "query", "--state", state, "--format", "csv",
+			`SELECT run_id, count(*) FROM read_parquet('`+glob+`', hive_partitioning = true) GROUP BY ALL HAVING count(*) > 0 ORDER BY ALL`)
+		want := runOK(t, "query", "--state", state, "--format", "csv",
+			`SELECT run_id, count(*) FROM `+table+` GROUP BY ALL ORDER BY ALL`)
+		if snap != want {
+			t.Errorf("%s snapshots per run:\n%s\nwant:\n%s", table, snap, want)
+		}
+	}
+
+	// The summary names the two-way counts.
+	out := runOK(t, append(salesforceDay2, "--state", state)...)
+	if !strings.Contains(out, "tasks: 6 SIA") || !strings.Contains(out, "0 conflicts") {
+		t.Errorf("summary:\n%s", out)
+	}
+}
+
+func TestSalesforceUsageAndFailures(t *testing.T) {
+	state := t.TempDir()
+	runOK(t, "run", "--people", "../../fixtures/people/day1", "--state", state)
+	tasks := []string{"--actions-tasks", sfFixtures + "2026-11-20/actions_tasks.csv", "--salesforce-tasks", sfFixtures + "2026-11-20/salesforce_tasks.csv"}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"one task side", []string{"run", "--actions-tasks", sfFixtures + "2026-11-20/actions_tasks.csv", "--task-sync-since", "2026-11-01"}, 2, "go together"},
+		{"no sync-since", append([]string{"run"}, tasks...), 2, "--task-sync-since is required"},
+		{"sync-since alone", []string{"run", "--people", "../../fixtures/people/day1", "--task-sync-since", "2026-11-01"}, 2, "--task-sync-since needs"},
+		{"bad as-of", append([]string{"run", "--task-sync-since", "2026-11-01", "--as-of", "yesterday"}, tasks...), 2, "--as-of"},
+		{"bad sync-since", append([]string{"run", "--task-sync-since", "last week"}, tasks...), 2, "--task-sync-since"},
+		{"wrong file", []string{"run", "--salesforce-optouts", sfFixtures + "2026-11-20/actions_tasks.csv"}, 1, "no column id"},
+		{"missing file", []string{"run", "--salesforce-optouts", sfFixtures + "nope.csv"}, 1, "nope.csv"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), append(tt.args, "--state", state), &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tt.code, tt.want)
+			}
+		})
+	}
+	n := runOK(t, "query", "--state", state, "--format", "csv", "SELECT count(*) FROM runs")
+	if n != "count_star()\n1\n" {
+		t.Errorf("failed runs left runs behind: %q", n)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(state, ".staging")); len(entries) != 0 {
+		t.Errorf("staging left behind: %v", entries)
+	}
+}
