@@ -125,3 +125,31 @@ func TestEraseUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestEraseRemovesStaleRowRejects: a stale row of the person is a row the
+// person was read from, so the field rejects of its line go with them.
+func TestEraseRemovesStaleRowRejects(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	const header = "id,email,sfdcLeadId,sfdcLeadOwnerId,updatedAt\n"
+	newer := filepath.Join(dir, "newer.csv")
+	older := filepath.Join(dir, "older.csv")
+	if err := os.WriteFile(newer, []byte(header+"7,a@example.com,,005000000000001,2026-11-05T00:00:00Z\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The older row carries a bad lead id: a field reject on line 2.
+	if err := os.WriteFile(older, []byte(header+"7,a@example.com,not-an-id,005000000000001,2026-11-01T00:00:00Z\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runOK(t, "run", "--state", state, "--people", newer)
+	runOK(t, "run", "--state", state, "--people", older)
+	count := func(q string) string { return queryState(t, state, q)[0] }
+	if got := count("SELECT count(*)::VARCHAR FROM stale_rows WHERE marketo_id = 7") + "/" +
+		count("SELECT count(*)::VARCHAR FROM rejects WHERE raw = 'not-an-id'"); got != "1/1" {
+		t.Fatalf("stale rows/field rejects before erase = %s, want 1/1", got)
+	}
+	runOK(t, "erase", "--state", state, "--marketo-id", "7")
+	if got := count("SELECT count(*)::VARCHAR FROM stale_rows") + "/" + count("SELECT count(*)::VARCHAR FROM rejects"); got != "0/0" {
+		t.Errorf("stale rows/rejects after erase = %s, want 0/0", got)
+	}
+}

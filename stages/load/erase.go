@@ -39,8 +39,9 @@ type Erasure struct {
 //   - its email column is one of the person's emails (now or in any people
 //     snapshot) and its id columns are NULL (an activity matched by email);
 //   - it is a reject (a raw input row) that comes from a file and line the
-//     person was read from (people, people snapshots, exclusions), or whose
-//     raw text holds one of the ids as a whole number or one of the emails.
+//     person was read from (people, people snapshots, exclusions, stale
+//     rows), or whose raw text holds one of the ids as a whole number or one
+//     of the emails.
 //     A reject shares no key with a person, so this errs on the side of
 //     erasing: a reject of another person with the same email goes too.
 //
@@ -81,7 +82,8 @@ func (s *State) Erase(ctx context.Context, ids []int64) (Erasure, error) {
 		`CREATE OR REPLACE TEMP TABLE erase_lines AS
 		 SELECT DISTINCT source_file, source_line AS line FROM people
 		 WHERE marketo_id IN (SELECT id FROM erase_ids) AND source_file IS NOT NULL
-		 UNION SELECT DISTINCT source_file, source_line FROM exclusions WHERE marketo_id IN (SELECT id FROM erase_ids)`,
+		 UNION SELECT DISTINCT source_file, source_line FROM exclusions WHERE marketo_id IN (SELECT id FROM erase_ids)
+		 UNION SELECT DISTINCT source_file, source_line FROM stale_rows WHERE marketo_id IN (SELECT id FROM erase_ids)`,
 		"CREATE OR REPLACE TEMP TABLE erase_found AS SELECT marketo_id AS id FROM people WHERE marketo_id IN (SELECT id FROM erase_ids)",
 	}
 	if len(peopleFiles) > 0 {
