@@ -22,6 +22,7 @@ import (
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/extract"
+	"github.com/actsync/actsync/stages/load"
 )
 
 // Reject reasons of activity rows (issue 3).
@@ -75,16 +76,8 @@ const (
 	numCols
 )
 
-// Reject is an activity row that could not be used. Raw holds the row as
-// read and may hold personal data: it goes to the rejects table, never to a
-// log.
-type Reject struct {
-	File   string
-	Line   int64
-	Reason string
-	Detail string
-	Raw    string
-}
+// Reject is an activity row that could not be used (load.InputReject).
+type Reject = load.InputReject
 
 // Input columns of the Bulk Activity Extract, by normalised header.
 const (

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/sourcegraph/conc/pool"
@@ -29,13 +28,7 @@ type Staged struct {
 }
 
 // RejectSchema is the layout of Staged.RejectsPath.
-var RejectSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "path", Type: arrow.BinaryTypes.String},
-	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "reason", Type: arrow.BinaryTypes.String},
-	{Name: "detail", Type: arrow.BinaryTypes.String},
-	{Name: "raw", Type: arrow.BinaryTypes.String},
-}, nil)
+var RejectSchema = load.InputRejectSchema
 
 // Extract reads every source in full, at most parallel at a time, and
 // stages its activities under dir/activities/ (one Parquet file per source)
@@ -73,7 +66,7 @@ func Extract(ctx context.Context, sources []extract.Source, types *Types, mem me
 		st.Rejects = append(st.Rejects, rejects[i]...)
 		st.Rows += rows[i]
 	}
-	if err := writeRejects(st.RejectsPath, st.Rejects, mem); err != nil {
+	if err := load.StageInputRejects(st.RejectsPath, st.Rejects, mem); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -138,29 +131,6 @@ func stageOne(ctx context.Context, src extract.Source, types *Types, mem memory.
 
 // stageDepth is the number of batches that may wait for the Parquet writer.
 const stageDepth = 2
-
-func writeRejects(path string, rejects []Reject, mem memory.Allocator) error {
-	b := array.NewRecordBuilder(mem, RejectSchema)
-	defer b.Release()
-	for _, r := range rejects {
-		b.Field(0).(*array.StringBuilder).Append(r.File)
-		b.Field(1).(*array.Int64Builder).Append(r.Line)
-		b.Field(2).(*array.StringBuilder).Append(r.Reason)
-		b.Field(3).(*array.StringBuilder).Append(r.Detail)
-		b.Field(4).(*array.StringBuilder).Append(r.Raw)
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	w, err := newParquetFile(path, RejectSchema)
-	if err != nil {
-		return err
-	}
-	if err := w.Write(rec); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
-}
 
 // newParquetFile stages activities like load stages people, with
 // dictionaries only where values repeat: for ids, dates, lines and

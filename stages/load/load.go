@@ -425,10 +425,23 @@ func snapshotSQL(table string, runID int64, path string) string {
 	return fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet)", query, sqlfiles.QuoteString(path))
 }
 
-// writeFileAtomic writes data to path by rename, readable by the owner only.
+// writeFileAtomic writes data to path by rename after an fsync, readable
+// by the owner only: a reader sees the old file or the new one, never half
+// of one. (The journal needs the fsync; the reports take it for a few ms.)
 func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)

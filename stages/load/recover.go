@@ -54,23 +54,7 @@ func writeJournal(staging string, j journal) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(staging, journalFile)
-	f, err := os.OpenFile(path+".tmp", os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(path+".tmp", path)
+	return writeFileAtomic(filepath.Join(staging, journalFile), data)
 }
 
 // Recovery is what Open did about a run that a previous process left

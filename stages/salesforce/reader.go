@@ -24,19 +24,13 @@ import (
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/extract"
+	"github.com/actsync/actsync/stages/load"
 	"github.com/actsync/actsync/stages/mapping"
 )
 
-// Reject is an input row that could not be used. Raw holds the row as read
-// (CSV fields re-joined with the separator, or the JSON line) and may hold
-// personal data: it goes to the rejects table, never to a log.
-type Reject struct {
-	File   string
-	Line   int64
-	Reason string
-	Detail string
-	Raw    string
-}
+// Reject is an input row that could not be used (load.InputReject); Raw is
+// the CSV fields re-joined with the separator, or the JSON line.
+type Reject = load.InputReject
 
 // MissingColumnsError is an input file without a column the reconciliation
 // cannot work without: it fails the run before anything is written.

@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/actsync/actsync/pipeline"
@@ -29,15 +27,8 @@ type Staged struct {
 	Rejects     []Reject
 }
 
-// RejectSchema is the layout of Staged.RejectsPath, as the shared
-// activity_insert_rejects.sql reads it.
-var RejectSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "path", Type: arrow.BinaryTypes.String},
-	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "reason", Type: arrow.BinaryTypes.String},
-	{Name: "detail", Type: arrow.BinaryTypes.String},
-	{Name: "raw", Type: arrow.BinaryTypes.String},
-}, nil)
+// RejectSchema is the layout of Staged.RejectsPath.
+var RejectSchema = load.InputRejectSchema
 
 // Extract reads every source in full and stages each input's rows under
 // dir/salesforce/<input>.parquet and the rejected rows in
@@ -76,33 +67,10 @@ func Extract(ctx context.Context, sources Sources, mem memory.Allocator, dir str
 		}
 		st.Files[in.Name] = path
 	}
-	if err := writeRejects(st.RejectsPath, st.Rejects, mem); err != nil {
+	if err := load.StageInputRejects(st.RejectsPath, st.Rejects, mem); err != nil {
 		return nil, err
 	}
 	return st, nil
-}
-
-func writeRejects(path string, rejects []Reject, mem memory.Allocator) error {
-	b := array.NewRecordBuilder(mem, RejectSchema)
-	defer b.Release()
-	for _, r := range rejects {
-		b.Field(0).(*array.StringBuilder).Append(r.File)
-		b.Field(1).(*array.Int64Builder).Append(r.Line)
-		b.Field(2).(*array.StringBuilder).Append(r.Reason)
-		b.Field(3).(*array.StringBuilder).Append(r.Detail)
-		b.Field(4).(*array.StringBuilder).Append(r.Raw)
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	w, err := load.NewStagingFile(path, RejectSchema)
-	if err != nil {
-		return err
-	}
-	if err := w.Write(rec); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
 }
 
 func mkdir(dir string) error { return os.MkdirAll(dir, 0o700) }
