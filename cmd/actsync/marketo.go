@@ -222,6 +222,9 @@ func (m *marketoFlags) before(ctx context.Context, cfg *runConfig, stdout, stder
 		return false, err
 	}
 	m.landed = landed
+	if cfg.AsOf.IsZero() {
+		cfg.AsOf = landed.Until // the exports hold Marketo's data up to here
+	}
 	cfg.People = append(nonEmpty(landed.People), cfg.People...)
 	cfg.Activities = append(cfg.Activities, nonEmpty(landed.Activities)...)
 	fmt.Fprintf(stderr, "actsync: marketo: landed %d export(s) (%d reused) up to %s\n", landed.Exports, landed.Reused, landed.Until.Format(time.RFC3339))

@@ -136,6 +136,10 @@ func TestRunFromMarketoEqualsRunFromFiles(t *testing.T) {
 	if n := runOK(t, "query", "--state", stateM, "--format", "csv", `SELECT count(*) FROM people WHERE status_reason = 'deleted_in_marketo'`); n != "count_star()\n1\n" {
 		t.Errorf("deleted lead 3003 not deactivated: %q", n)
 	}
+	// The run's as-of time is the end of the range it extracted.
+	if got := runOK(t, "query", "--state", stateM, "--format", "csv", `SELECT as_of FROM runs`); got != "as_of\n"+mkT0.Add(48*24*time.Hour).UTC().Format("2006-01-02 15:04:05")+"\n" {
+		t.Errorf("runs.as_of = %q, want the end of the range", got)
+	}
 	if n := runOK(t, "query", "--state", stateM, "--format", "csv", `SELECT count(*) FROM activities`); n != "count_star()\n32\n" {
 		t.Errorf("activities from Marketo: %q, want the 30 exported and 2 deleted leads", n)
 	}
