@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/actsync/actsync/stages/extract"
 )
 
 // Owners: a user (15-character id, normalised by the map stage) and a
@@ -204,4 +206,30 @@ func TestOldFullExportSparesNewerPeople(t *testing.T) {
 	if got[0] != want {
 		t.Errorf("people = %s\nwant      %s", got[0], want)
 	}
+}
+
+// TestProgressBar: the bar counts exports and bytes, shows no ETA before an
+// export was applied and one after, and a nil bar draws nothing.
+func TestProgressBar(t *testing.T) {
+	var out bytes.Buffer
+	exports := []extract.Export{{Name: "a", Bytes: 100}, {Name: "b", Bytes: 300}}
+	bar := newProgressBar(&out, exports)
+	bar.start(0, exports[0])
+	if got := out.String(); !strings.Contains(got, "0/2 exports   0% ETA -- applying a") {
+		t.Errorf("before the first export: %q", got)
+	}
+	out.Reset()
+	bar.done(0, exports[0])
+	if got := out.String(); !strings.Contains(got, "[#######.......................] 1/2 exports  25% ETA ") || strings.Contains(got, "ETA --") {
+		t.Errorf("after the first export: %q", got)
+	}
+	out.Reset()
+	bar.done(1, exports[1]) // skipped: counts bytes, not time
+	if got := out.String(); !strings.Contains(got, "2/2 exports 100%") {
+		t.Errorf("after the second export: %q", got)
+	}
+	var none *progressBar
+	none.start(0, exports[0])
+	none.done(0, exports[0])
+	none.clear()
 }
