@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,12 +22,15 @@ import (
 	"github.com/actsync/actsync/stages/load"
 )
 
-const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N] [--list] [--json] DIR
+const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N]
+                        [--activity-types FILE] [--list] [--json] DIR
 
-Applies a pile of exported person files, oldest first, one run per export.
-An export is every file under a directory whose name holds a date
-(YYYY-MM-DD or YYYYMMDD), or the files of one date in one directory (a
-day's leads and contacts), or else a single file. Exports are ordered by the
+Applies a pile of exported files, oldest first, one run per export. An
+export is every file under a directory whose name holds a date (YYYY-MM-DD
+or YYYYMMDD), or the files of one date in one directory (a day's leads and
+contacts), or else a single person file. Activity exports (a header with
+activityTypeId) are reconciled in the run of their export, after its people;
+they need a date in their path. Exports are ordered by the
 date in their path (read as midnight UTC at its start), or, without one, by
 the newest updatedAt inside; that time is the run's as-of time.
 
@@ -45,6 +49,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.BoolVar(&cfg.Full, "full", false, "each export is complete: deactivate active people absent from it (and last updated before its as-of time)")
 	fs.Float64Var(&cfg.Safety.MaxDeactivatePct, "max-deactivate", load.DefaultMaxDeactivatePct, "stop at an export that would deactivate more than `PCT` percent of the active people")
 	fs.IntVar(&cfg.KeepSnapshots, "keep-snapshots", 0, "after each run, keep only the snapshots of the newest `N` runs (0: keep all)")
+	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, for the activity exports (as in run)")
 	list := fs.Bool("list", false, "print the exports in the order they would be applied, and which are already applied; apply nothing")
 	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object per export on stdout")
 	if err := parse(fs, args); err != nil {
@@ -66,6 +71,12 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	exports, err := extract.FindExports(root, mem)
 	if err != nil {
 		return fmt.Errorf("backfill: %w", err)
+	}
+	types := activities.BuiltinTypes()
+	if cfg.ActivityTypes != "" {
+		if _, err := types.LoadTypesFile(cfg.ActivityTypes); err != nil {
+			return fmt.Errorf("--activity-types: %w", err)
+		}
 	}
 	var st *load.State
 	if *list {
@@ -91,7 +102,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	out := backfillPrinter{w: stdout, json: cfg.JSON}
 	applied := 0
 	for i, e := range exports {
-		sums, err := hashFiles(e.Sources)
+		sums, err := hashFiles(append(slices.Clone(e.Sources), e.Activities...))
 		if err != nil {
 			return fmt.Errorf("backfill: %w", err)
 		}
@@ -114,7 +125,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		run := cfg
 		run.AsOf = e.AsOf
 		run.People = nil
-		report, err := syncIn(ctx, st, run, e.Sources, nil, activities.BuiltinTypes(), mem, nil)
+		report, err := syncIn(ctx, st, run, e.Sources, e.Activities, types, mem, nil)
 		bar.clear()
 		if err != nil {
 			return fmt.Errorf("backfill stopped at export %d of %d (%s): %w; the %d applied before it are kept; fix or remove it and rerun the same command to resume (applied exports are skipped)",
@@ -172,7 +183,7 @@ func (p *backfillPrinter) print(e extract.Export, outcome string, runID int64, r
 	}
 	if p.json {
 		line := backfillLine{Export: e.Name, AsOf: e.AsOf, AsOfFrom: e.AsOfFrom, Outcome: outcome, RunID: runID, Report: report}
-		for _, s := range e.Sources {
+		for _, s := range append(slices.Clone(e.Sources), e.Activities...) {
 			line.Files = append(line.Files, s.Path)
 		}
 		p.err = json.NewEncoder(p.w).Encode(line)
@@ -186,13 +197,17 @@ func (p *backfillPrinter) skipped(e extract.Export, run int64) {
 }
 
 func (p *backfillPrinter) pending(e extract.Export) {
-	p.print(e, "pending", 0, nil, fmt.Sprintf("%d files, %d bytes", len(e.Sources), e.Bytes))
+	p.print(e, "pending", 0, nil, fmt.Sprintf("%d person files, %d activity files, %d bytes", len(e.Sources), len(e.Activities), e.Bytes))
 }
 
 func (p *backfillPrinter) applied(e extract.Export, r *pipeline.Report) {
 	c := r.Changes
-	p.print(e, "applied", r.RunID, r, fmt.Sprintf("run %d: read %d, stale %d; %d inserted, %d updated, %d deactivated, %d reactivated",
-		r.RunID, r.Rows.Read, r.Rows.Stale, c.Insert, c.Update, c.Deactivate, c.Reactivate))
+	text := fmt.Sprintf("run %d: read %d, stale %d; %d inserted, %d updated, %d deactivated, %d reactivated",
+		r.RunID, r.Rows.Read, r.Rows.Stale, c.Insert, c.Update, c.Deactivate, c.Reactivate)
+	if a := r.Activities; a != nil {
+		text += fmt.Sprintf("; %d activities loaded (%d matched)", a.Loaded, a.Matched)
+	}
+	p.print(e, "applied", r.RunID, r, text)
 }
 
 // progressBar draws one line on a terminal: exports done, bytes, ETA. A

@@ -233,3 +233,56 @@ func TestProgressBar(t *testing.T) {
 	none.done(0, exports[0])
 	none.clear()
 }
+
+// TestBackfillWithActivities: activity exports in a dated directory are
+// reconciled in that export's run, after its people, as `run --people …
+// --activities …` would; an undated activity file is refused by name.
+func TestBackfillWithActivities(t *testing.T) {
+	dir := t.TempDir()
+	inbox := filepath.Join(dir, "inbox")
+	copyDir(t, "../../fixtures/people/day1", filepath.Join(inbox, "2026-11-01"))
+	copyDir(t, "../../fixtures/people/day2", filepath.Join(inbox, "2026-11-02"))
+	copyDir(t, "../../fixtures/activities/2026-11-02", filepath.Join(inbox, "2026-11-02"))
+	types := "../../fixtures/activities/activity_types.json"
+
+	want := filepath.Join(dir, "want")
+	runOK(t, "run", "--state", want, "--as-of", "2026-11-01", "--people", filepath.Join(inbox, "2026-11-01"))
+	runOK(t, "run", "--state", want, "--as-of", "2026-11-02", "--people", "../../fixtures/people/day2",
+		"--activities", "../../fixtures/activities/2026-11-02", "--activity-types", types)
+
+	state := filepath.Join(dir, "state")
+	if plan := runOK(t, "backfill", "--state", state, "--list", inbox); !strings.Contains(plan, "2026-11-02 (as of 2026-11-02T00:00:00Z, from path): 2 person files, 2 activity files") {
+		t.Errorf("--list:\n%s", plan)
+	}
+	out := runOK(t, "backfill", "--state", state, "--activity-types", types, inbox)
+	if !strings.Contains(out, "activities loaded") {
+		t.Errorf("backfill output:\n%s", out)
+	}
+	for _, q := range []string{
+		`SELECT string_agg(marketo_guid || ':' || match || ':' || coalesce(marketo_id::VARCHAR, ''), ' ' ORDER BY marketo_guid) FROM activities`,
+		`SELECT string_agg(marketo_id || ':' || status || ':' || coalesce(status_reason, ''), ' ' ORDER BY marketo_id) FROM people`,
+		`SELECT count(*)::VARCHAR FROM sales_activity_log`,
+	} {
+		if got, w := queryState(t, state, q)[0], queryState(t, want, q)[0]; got != w {
+			t.Errorf("%s:\n got %s\nwant %s", q, got, w)
+		}
+	}
+
+	// An activity file with no date in its path cannot be placed.
+	loose := filepath.Join(dir, "loose")
+	body, err := os.ReadFile("../../fixtures/activities/2026-11-02/2026-11-02-bulk-activities.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(loose, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(loose, "bulk-activities.csv"), body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"backfill", "--state", state, loose}, &stdout, &stderr); code != 1 ||
+		!strings.Contains(stderr.String(), "an activity export without a date in its path") {
+		t.Errorf("undated activities: exit %d, %s", code, stderr.String())
+	}
+}

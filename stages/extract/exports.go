@@ -1,8 +1,13 @@
 package extract
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,7 +28,11 @@ type Export struct {
 	// directory, "DIR/YYYY-MM-DD" for dated files sharing a directory, or
 	// an undated file.
 	Name    string
-	Sources []Source // name order, Index from 0: one run's inputs
+	Sources []Source // person exports, name order, Index from 0
+	// Activities are the activity exports among the files (a header with
+	// activityTypeId), name order, Index from 0: the same run reconciles
+	// them after syncing Sources.
+	Activities []Source
 	// AsOf is what the export describes: midnight UTC at the start of the
 	// date in its path (the export was made that day, so a person updated
 	// later that day may be missing from it), or else the newest updatedAt
@@ -59,8 +68,9 @@ func dateIn(s string) (time.Time, bool) {
 	return found, ok
 }
 
-// FindExports finds the person exports under root and groups and orders
-// them for a backfill. A file belongs to the deepest path component (below
+// FindExports finds the exports under root and groups and orders them for
+// a backfill. Activity exports (IsActivityExport) ride with the person
+// exports of the same group. A file belongs to the deepest path component (below
 // root) that carries a date: every file under a dated directory is one
 // export; dated files in one directory are one export per date (a day's
 // leads and contacts); an undated file is an export of its own, dated by
@@ -104,12 +114,24 @@ func FindExports(root string, mem memory.Allocator) ([]Export, error) {
 		if info, err := os.Stat(src.Path); err == nil {
 			e.Bytes += info.Size()
 		}
+		act, err := IsActivityExport(src)
+		if err != nil {
+			return nil, err
+		}
+		if act {
+			src.Index = int32(len(e.Activities))
+			e.Activities = append(e.Activities, src)
+			continue
+		}
 		src.Index = int32(len(e.Sources))
 		e.Sources = append(e.Sources, src)
 	}
 	out := make([]Export, 0, len(order))
 	for _, name := range order {
 		e := byName[name]
+		if e.AsOfFrom == AsOfUpdatedAt && len(e.Sources) == 0 {
+			return nil, &FileError{File: e.Activities[0].Path, Err: errors.New("an activity export without a date in its path: cannot tell where it goes in a backfill (put it under a YYYY-MM-DD directory)")}
+		}
 		if e.AsOfFrom == AsOfUpdatedAt {
 			t, ok, err := NewestUpdatedAt(e.Sources[0], mem)
 			if err != nil {
@@ -158,4 +180,57 @@ func NewestUpdatedAt(src Source, mem memory.Allocator) (newest time.Time, ok boo
 		return time.Time{}, false, fmt.Errorf("reading updatedAt: %w", err)
 	}
 	return newest, ok, nil
+}
+
+// IsActivityExport reports whether src is a Marketo activity export rather
+// than a person export: its CSV/TSV header, or the keys of its first JSON
+// line, name activityTypeId (the Bulk Activity Extract and the REST
+// activity shape). It reads the start of the file only.
+func IsActivityExport(src Source) (bool, error) {
+	if src.Format == Parquet {
+		return false, nil
+	}
+	f, err := os.Open(src.Path)
+	if err != nil {
+		return false, &FileError{File: src.Path, Err: err}
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	var in io.Reader = br
+	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return false, &FileError{File: src.Path, Err: fmt.Errorf("gzip: %w", err)}
+		}
+		defer zr.Close()
+		in = zr
+	}
+	// The first non-empty line, at most 64 KiB of it.
+	lines := bufio.NewScanner(io.LimitReader(in, 1<<20))
+	lines.Buffer(make([]byte, 0, 64*1024), 64*1024)
+	for lines.Scan() {
+		line := strings.TrimSpace(lines.Text())
+		if line == "" {
+			continue
+		}
+		if src.Format == JSONL {
+			var keys map[string]json.RawMessage
+			if json.Unmarshal([]byte(line), &keys) != nil {
+				return false, nil // not ours to judge: the person reader rejects it
+			}
+			for k := range keys {
+				if normalize(k) == "activitytypeid" {
+					return true, nil
+				}
+			}
+			return false, nil
+		}
+		for _, h := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == '\t' }) {
+			if normalize(strings.Trim(h, `"`)) == "activitytypeid" {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return false, nil // empty, or a first line over 64 KiB: a person export's problem
 }

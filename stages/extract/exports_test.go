@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,4 +131,44 @@ func FuzzDateIn(f *testing.F) {
 			t.Fatalf("dateIn(%q) = %s, found inside a longer run of digits", s, dashed)
 		}
 	})
+}
+
+func TestIsActivityExport(t *testing.T) {
+	gz := func(s string) string {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		w.Write([]byte(s))
+		w.Close()
+		return b.String()
+	}
+	tests := []struct {
+		name, file, body string
+		want             bool
+	}{
+		{"bulk activity csv", "a.csv", "marketoGUID,leadId,activityDate,activityTypeId,campaignId\n1,2,3,4,5\n", true},
+		{"quoted header", "a.csv", "\ufeff\"marketoGUID\",\"Activity Type ID\"\n", true},
+		{"tsv", "a.tsv", "\nmarketoGUID\tactivityTypeId\n", true},
+		{"gzip", "a.csv.gz", gz("marketoGUID,activityTypeId\n"), true},
+		{"rest jsonl", "a.jsonl", `{"marketoGUID":"1","activityTypeId":6}` + "\n", true},
+		{"person csv", "p.csv", "id,email,sfdcLeadOwnerId,updatedAt\n", false},
+		{"person jsonl", "p.jsonl", `{"id":1,"email":"a@example.com"}` + "\n", false},
+		{"not json", "p.jsonl", "nope\n", false},
+		{"empty", "p.csv", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tt.file)
+			if err := os.WriteFile(path, []byte(tt.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := Discover([]string{path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := IsActivityExport(srcs[0])
+			if err != nil || got != tt.want {
+				t.Errorf("IsActivityExport = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
 }
