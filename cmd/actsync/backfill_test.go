@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -284,5 +287,73 @@ func TestBackfillWithActivities(t *testing.T) {
 	if code := run(context.Background(), []string{"backfill", "--state", state, loose}, &stdout, &stderr); code != 1 ||
 		!strings.Contains(stderr.String(), "an activity export without a date in its path") {
 		t.Errorf("undated activities: exit %d, %s", code, stderr.String())
+	}
+}
+
+// TestAnyDeliveryOrder generates random histories (people gaining and
+// losing owners, queues, title changes, unchanged rows sent again) as six
+// daily exports, applies them in date order and in a random order with one
+// export delivered twice, and requires the same people table. Three seeds;
+// a failure names the seed and the order.
+func TestAnyDeliveryOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("36 runs")
+	}
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 99))
+			dir := t.TempDir()
+			const days, people = 6, 24
+			owners := []string{ownerUser, "005000000000002", ownerUser, "005000000000002", ownerQueue, ""}
+			last := map[int]string{} // person → their newest row
+			var files []string
+			for d := 1; d <= days; d++ {
+				var rows []string
+				for p := 1; p <= people; p++ {
+					switch r := rng.Float64(); {
+					case r < 0.4:
+						continue // not in this export
+					case r < 0.55 && last[p] != "":
+						rows = append(rows, last[p]) // unchanged, sent again
+						continue
+					}
+					row := fmt.Sprintf("%d,P%d,Last,p%d@example.com,T%d,%s,2026-11-%02dT%02d:00:00Z",
+						p, p, p, rng.IntN(3), owners[rng.IntN(len(owners))], d, rng.IntN(24))
+					rows = append(rows, row)
+					last[p] = row
+				}
+				path := filepath.Join(dir, "src", fmt.Sprintf("2026-11-%02d", d), "people.csv")
+				if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				body := "id,firstName,lastName,email,title,sfdcLeadOwnerId,updatedAt\n" + strings.Join(rows, "\n") + "\n"
+				if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				files = append(files, path)
+			}
+			apply := func(state string, order []int) {
+				for _, i := range order {
+					runOK(t, "run", "--state", state, "--max-deactivate", "100",
+						"--as-of", fmt.Sprintf("2026-11-%02d", i+1), "--people", files[i])
+				}
+			}
+			inOrder := []int{0, 1, 2, 3, 4, 5}
+			shuffled := slices.Clone(inOrder)
+			rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			shuffled = append(shuffled, shuffled[rng.IntN(days)])
+			apply(filepath.Join(dir, "ordered"), inOrder)
+			apply(filepath.Join(dir, "shuffled"), shuffled)
+			got := strings.Split(peopleState(t, filepath.Join(dir, "shuffled")), "\n")
+			want := strings.Split(peopleState(t, filepath.Join(dir, "ordered")), "\n")
+			if len(got) != len(want) {
+				t.Fatalf("order %v: %d people, date order %d", shuffled, len(got), len(want))
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Errorf("order %v:\n got %s\nwant %s", shuffled, got[i], want[i])
+				}
+			}
+		})
 	}
 }

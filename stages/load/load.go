@@ -191,6 +191,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		{"update_people", []any{l.runID}},
 		{"insert_people", []any{l.runID}},
 		{"deactivate_people", []any{l.runID}},
+		{"refresh_exit_reasons", []any{l.runID}},
 	}
 	for _, s := range steps {
 		if err := exec(s.name, s.args...); err != nil {
