@@ -102,20 +102,16 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	out := backfillPrinter{w: stdout, json: cfg.JSON}
 	applied := 0
 	for i, e := range exports {
-		sums, err := hashFiles(append(slices.Clone(e.Sources), e.Activities...))
-		if err != nil {
-			return fmt.Errorf("backfill: %w", err)
-		}
-		seen := map[string]int64{}
 		if st != nil {
-			if seen, err = st.AppliedIn(ctx, sums); err != nil {
+			applied, run, err := alreadyApplied(ctx, st, e)
+			if err != nil {
 				return err
 			}
-		}
-		if len(seen) == len(sums) {
-			bar.done(i, e)
-			out.skipped(e, seen[sums[0]])
-			continue
+			if applied {
+				bar.done(i, e)
+				out.skipped(e, run)
+				continue
+			}
 		}
 		if *list {
 			out.pending(e)
@@ -137,6 +133,25 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	bar.clear()
 	return out.err
+}
+
+// alreadyApplied reports whether every file of e was read by an earlier
+// run (same sha256), and the first such run.
+func alreadyApplied(ctx context.Context, st *load.State, e extract.Export) (bool, int64, error) {
+	sums, err := hashFiles(append(slices.Clone(e.Sources), e.Activities...))
+	if err != nil {
+		return false, 0, fmt.Errorf("backfill: %w", err)
+	}
+	seen, err := st.AppliedIn(ctx, sums)
+	if err != nil {
+		return false, 0, err
+	}
+	for _, sum := range sums { // two files of one export may be identical
+		if _, ok := seen[sum]; !ok {
+			return false, 0, nil
+		}
+	}
+	return true, seen[sums[0]], nil
 }
 
 // hashFiles returns the sha256 of each source's file, as the inputs table

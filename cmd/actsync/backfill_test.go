@@ -357,3 +357,23 @@ func TestAnyDeliveryOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestBackfillSkipsExportWithIdenticalFiles: an export holding the same
+// file twice is skipped on the rerun like any other applied export.
+func TestBackfillSkipsExportWithIdenticalFiles(t *testing.T) {
+	dir := t.TempDir()
+	inbox := filepath.Join(dir, "inbox")
+	path := writeExport(t, inbox, "2026-11-01")
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "2026-11-01", "people-copy.csv"), body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state")
+	runOK(t, "backfill", "--state", state, inbox)
+	if out := runOK(t, "backfill", "--state", state, inbox); !strings.HasPrefix(out, "skipped  2026-11-01 ") {
+		t.Errorf("rerun over an applied export with identical files:\n%s", out)
+	}
+}

@@ -258,7 +258,7 @@ func pruneSnapshots(st *load.State, keep int, log io.Writer) {
 	if keep <= 0 {
 		return
 	}
-	if _, err := st.PruneSnapshots(keep); err != nil && log != nil {
+	if err := st.PruneSnapshots(keep); err != nil && log != nil {
 		fmt.Fprintf(log, "actsync: warning: the run is committed, but removing snapshots older than the newest %d failed: %s\n", keep, oneLine(err.Error()))
 	}
 }

@@ -22,16 +22,3 @@ func openState(ctx context.Context, dir string, log io.Writer) (*load.State, err
 	}
 	return st, nil
 }
-
-// reportPending tells log, one line each, about runs a killed process left
-// unfinished in a state opened read-only.
-func reportPending(ctx context.Context, st *load.State, log io.Writer) error {
-	pending, err := st.Pending(ctx)
-	if err != nil {
-		return err
-	}
-	for _, p := range pending {
-		fmt.Fprintf(log, "actsync: %s\n", p)
-	}
-	return nil
-}

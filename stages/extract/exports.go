@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -205,17 +206,17 @@ func IsActivityExport(src Source) (bool, error) {
 		defer zr.Close()
 		in = zr
 	}
-	// The first non-empty line, at most 64 KiB of it.
-	lines := bufio.NewScanner(io.LimitReader(in, 1<<20))
-	lines.Buffer(make([]byte, 0, 64*1024), 64*1024)
-	for lines.Scan() {
-		line := strings.TrimSpace(lines.Text())
-		if line == "" {
-			continue
-		}
-		if src.Format == JSONL {
+	if src.Format == JSONL {
+		// The keys of the first non-empty line.
+		lines := bufio.NewScanner(in)
+		lines.Buffer(make([]byte, 0, 64*1024), 1<<20)
+		for lines.Scan() {
+			line := bytes.TrimSpace(lines.Bytes())
+			if len(line) == 0 {
+				continue
+			}
 			var keys map[string]json.RawMessage
-			if json.Unmarshal([]byte(line), &keys) != nil {
+			if json.Unmarshal(line, &keys) != nil {
 				return false, nil // not ours to judge: the person reader rejects it
 			}
 			for k := range keys {
@@ -225,12 +226,26 @@ func IsActivityExport(src Source) (bool, error) {
 			}
 			return false, nil
 		}
-		for _, h := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == '\t' }) {
-			if normalize(strings.Trim(h, `"`)) == "activitytypeid" {
-				return true, nil
-			}
-		}
 		return false, nil
 	}
-	return false, nil // empty, or a first line over 64 KiB: a person export's problem
+	r := csv.NewReader(in)
+	r.Comma = ','
+	if src.Format == TSV {
+		r.Comma = '\t'
+	}
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	header, err := r.Read()
+	if err != nil {
+		return false, nil // empty or unreadable: a person export's problem
+	}
+	if len(header) == 1 && r.Comma == ',' {
+		header = strings.Split(header[0], "\t") // a .csv with a tab header
+	}
+	for _, h := range header {
+		if normalize(h) == "activitytypeid" {
+			return true, nil
+		}
+	}
+	return false, nil
 }

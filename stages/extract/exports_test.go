@@ -147,6 +147,8 @@ func TestIsActivityExport(t *testing.T) {
 	}{
 		{"bulk activity csv", "a.csv", "marketoGUID,leadId,activityDate,activityTypeId,campaignId\n1,2,3,4,5\n", true},
 		{"quoted header", "a.csv", "\ufeff\"marketoGUID\",\"Activity Type ID\"\n", true},
+		{"quoted comma in a header", "a.csv", "\"Lead, Name\",marketoGUID,activityTypeId\n", true},
+		{"csv with a tab header", "a.csv", "marketoGUID\tactivityTypeId\n", true},
 		{"tsv", "a.tsv", "\nmarketoGUID\tactivityTypeId\n", true},
 		{"gzip", "a.csv.gz", gz("marketoGUID,activityTypeId\n"), true},
 		{"rest jsonl", "a.jsonl", `{"marketoGUID":"1","activityTypeId":6}` + "\n", true},

@@ -12,9 +12,9 @@ import (
 	sqlfiles "github.com/actsync/actsync/sql"
 )
 
-// SnapshotRuns returns the run ids whose snapshot of table is on disk, in
+// snapshotRuns returns the run ids whose snapshot of table is on disk, in
 // ascending order.
-func (s *State) SnapshotRuns(table string) ([]int64, error) {
+func (s *State) snapshotRuns(table string) ([]int64, error) {
 	entries, err := os.ReadDir(filepath.Join(s.Dir, SnapshotDir, table))
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -46,7 +46,7 @@ func (s *State) AddHistoryViews(ctx context.Context) error {
 	if _, err := s.conn.ExecContext(ctx, sqlfiles.Text("change_views")); err != nil {
 		return fmt.Errorf("change_views.sql: %w", err)
 	}
-	ids, err := s.SnapshotRuns("people")
+	ids, err := s.snapshotRuns("people")
 	if err != nil || len(ids) == 0 {
 		return err
 	}
@@ -54,10 +54,7 @@ func (s *State) AddHistoryViews(ctx context.Context) error {
 	if _, err := s.conn.ExecContext(ctx, "SET VARIABLE actsync_people_snapshots = $1", glob); err != nil {
 		return err
 	}
-	if _, err := s.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE snapshot_runs (run_id BIGINT)"); err != nil {
-		return err
-	}
-	if _, err := s.conn.ExecContext(ctx, "INSERT INTO snapshot_runs SELECT unnest($1::BIGINT[])", ids); err != nil {
+	if _, err := s.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE snapshot_runs AS SELECT unnest($1::BIGINT[]) AS run_id", ids); err != nil {
 		return err
 	}
 	if _, err := s.conn.ExecContext(ctx, sqlfiles.Text("history_views")); err != nil {
@@ -67,35 +64,33 @@ func (s *State) AddHistoryViews(ctx context.Context) error {
 }
 
 // PruneSnapshots keeps the newest keep snapshots of every table and
-// removes the older ones; it returns how many partitions it removed. The
-// tables in actions.duckdb keep every run: only the Parquet copies go.
-func (s *State) PruneSnapshots(keep int) (int, error) {
+// removes the older ones. The tables in actions.duckdb keep every run: only
+// the Parquet copies go.
+func (s *State) PruneSnapshots(keep int) error {
 	if keep <= 0 {
-		return 0, nil
+		return nil
 	}
 	tables, err := os.ReadDir(filepath.Join(s.Dir, SnapshotDir))
 	if os.IsNotExist(err) {
-		return 0, nil
+		return nil
 	}
 	if err != nil {
-		return 0, err
+		return err
 	}
-	removed := 0
 	for _, t := range tables {
 		if !t.IsDir() {
 			continue
 		}
-		ids, err := s.SnapshotRuns(t.Name())
+		ids, err := s.snapshotRuns(t.Name())
 		if err != nil {
-			return removed, err
+			return err
 		}
 		for _, id := range ids[:max(len(ids)-keep, 0)] {
 			dir := filepath.Join(s.Dir, SnapshotDir, t.Name(), "run_id="+strconv.FormatInt(id, 10))
 			if err := os.RemoveAll(dir); err != nil {
-				return removed, err
+				return err
 			}
-			removed++
 		}
 	}
-	return removed, nil
+	return nil
 }

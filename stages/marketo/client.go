@@ -122,8 +122,8 @@ type Client struct {
 	expires time.Time
 }
 
-// NewClient returns a Client; hc nil means http.DefaultClient, clock nil the
-// real clock.
+// NewClient returns a Client; hc nil means an http.Client with a 10-minute
+// timeout, clock nil the real clock.
 func NewClient(cfg Config, hc *http.Client, clock Clock) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Minute}
@@ -231,13 +231,14 @@ func transportError(op string, err error) error {
 // retry runs call until it succeeds, fails with an error that is not
 // transient, or has been retried c.Retries times, sleeping on the clock
 // between attempts. Network errors count as transient.
-func (c *Client) retry(ctx context.Context, op string, call func() error) error {
+func (c *Client) retry(ctx context.Context, call func() error) error {
 	wait := c.Backoff
 	for attempt := 0; ; attempt++ {
 		err := call()
 		var ae *APIError
-		if err == nil || !errors.As(err, &ae) || !(retryable[ae.Code] || ae.Code == "network") || attempt >= c.Retries {
-			if err != nil && attempt > 0 && errors.As(err, &ae) && (retryable[ae.Code] || ae.Code == "network") {
+		transient := errors.As(err, &ae) && (retryable[ae.Code] || ae.Code == "network")
+		if !transient || attempt >= c.Retries {
+			if transient && attempt > 0 {
 				return fmt.Errorf("%w (gave up after %d attempts)", err, attempt+1)
 			}
 			return err
@@ -254,7 +255,7 @@ func (c *Client) retry(ctx context.Context, op string, call func() error) error 
 // token once on 601/602 and retries transient errors.
 func (c *Client) call(ctx context.Context, op, method, path string, query url.Values, body any, out *envelope) error {
 	renewed := false
-	return c.retry(ctx, op, func() error {
+	return c.retry(ctx, func() error {
 		for {
 			token, err := c.accessToken(ctx)
 			if err != nil {

@@ -556,7 +556,7 @@ func (l *lander) checkLanded(j *Job) error {
 // count, and renames it into place.
 func (l *lander) download(ctx context.Context, j *Job) error {
 	part := filepath.Join(l.req.Dir, partialDir, j.ExportID+".part")
-	err := l.c.retry(ctx, "download "+j.window(), func() error { return l.fetch(ctx, j, part) })
+	err := l.c.retry(ctx, func() error { return l.fetch(ctx, j, part) })
 	if isCode(err, "HTTP 404") {
 		os.Remove(part)
 		return l.again(j, "its file is gone from Marketo (404; files are kept seven days)", true)
@@ -863,7 +863,8 @@ func Commit(l *Landed, removeFiles bool) error {
 // deletedLeads pages GET /rest/v1/activities/deletedleads.json from a
 // paging token for since and writes the Delete Lead activities to a Bulk
 // Activity Extract CSV (type 37), which the activities stage turns into
-// deleted_in_marketo deactivations. primaryAttributeValue, the deleted
+// deleted_in_marketo deactivations; deletions at or after until are left
+// to the next range. primaryAttributeValue, the deleted
 // person's name, is not kept. It returns the file's path relative to the
 // landing directory.
 func (l *lander) deletedLeads(ctx context.Context, since, until time.Time) (string, error) {
@@ -901,6 +902,11 @@ func (l *lander) deletedLeads(ctx context.Context, since, until time.Time) (stri
 			}
 		}
 		for _, r := range rows {
+			// The endpoint pages from since with no end: a deletion at or
+			// after until belongs to the next range, which fetches it again.
+			if t, err := time.Parse(time.RFC3339, r.ActivityDate); err == nil && !t.Before(until) {
+				continue
+			}
 			guid := r.MarketoGUID
 			if guid == "" {
 				guid = r.ID.String()
