@@ -10,8 +10,7 @@ SELECT u.source_file, u.source_line,
             WHEN u.marketo_id IS NOT NULL THEN p.marketo_id ELSE e.marketo_id END AS marketo_id,
        CASE WHEN NOT u.unsubscribed THEN 'not_unsubscribed'
             WHEN coalesce(p.marketo_id, e.marketo_id) IS NULL THEN 'person_unknown'
-            ELSE 'matched' END AS person_match,
-       u.unsubscribed_at
+            ELSE 'matched' END AS person_match
 FROM read_parquet($1) u
 LEFT JOIN people p ON p.marketo_id = u.marketo_id
 LEFT JOIN people e ON u.marketo_id IS NULL AND e.email_key = lower(trim(u.email));

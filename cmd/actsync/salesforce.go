@@ -64,21 +64,10 @@ func (c *salesforceConfig) check() error {
 	case !tasks && c.TaskSyncSince != "":
 		return errors.New("--task-sync-since needs --actions-tasks and --salesforce-tasks")
 	}
-	if _, err := parseFlagTime(c.TaskSyncSince); c.TaskSyncSince != "" && err != nil {
-		return fmt.Errorf("--task-sync-since: %w", err)
+	if _, ok := pipeline.ParseTimestamp(c.TaskSyncSince); c.TaskSyncSince != "" && !ok {
+		return fmt.Errorf("--task-sync-since: %q is not a time (2026-11-01 or 2026-11-01T00:00:00Z)", c.TaskSyncSince)
 	}
 	return nil
-}
-
-// parseFlagTime reads an RFC 3339 time or a date (midnight UTC).
-func parseFlagTime(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time or a date", v)
 }
 
 // addSalesforceStep parses and stages the two-way inputs before the run's
@@ -93,12 +82,16 @@ func addSalesforceStep(ctx context.Context, c salesforceConfig, loader *load.Loa
 		fmt.Fprint(progress, "extract salesforce two-way inputs\r")
 	}
 	sources := salesforce.Sources{}
-	for name, paths := range map[string][]string{
-		salesforce.ActionsTasks.Name:        c.ActionsTasks,
-		salesforce.SalesforceTasks.Name:     c.SalesforceTasks,
-		salesforce.ActionsUnsubscribes.Name: c.ActionsUnsubscribes,
-		salesforce.SalesforceOptouts.Name:   c.SalesforceOptouts,
+	for _, in := range []struct {
+		name  string
+		paths []string
+	}{ // in flag order, so that a bad path is reported the same way every time
+		{salesforce.ActionsTasks.Name, c.ActionsTasks},
+		{salesforce.SalesforceTasks.Name, c.SalesforceTasks},
+		{salesforce.ActionsUnsubscribes.Name, c.ActionsUnsubscribes},
+		{salesforce.SalesforceOptouts.Name, c.SalesforceOptouts},
 	} {
+		name, paths := in.name, in.paths
 		if len(paths) == 0 {
 			continue
 		}
@@ -116,7 +109,7 @@ func addSalesforceStep(ctx context.Context, c salesforceConfig, loader *load.Loa
 	// 24-hour and 15-day windows.
 	opts := salesforce.Options{AsOf: report.AsOf}
 	if c.TaskSyncSince != "" {
-		opts.TaskSyncSince, _ = parseFlagTime(c.TaskSyncSince)
+		opts.TaskSyncSince, _ = pipeline.ParseTimestamp(c.TaskSyncSince)
 	}
 	var rows int64
 	for _, in := range staged.Inputs {

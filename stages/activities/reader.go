@@ -337,29 +337,20 @@ func (r *Reader) reject(line int64, reason, detail, raw string) {
 	r.rejects = append(r.rejects, Reject{File: r.src.Path, Line: line, Reason: reason, Detail: detail, Raw: raw})
 }
 
-// value trims v and maps "" and the literal null to absent.
-func value(v string) (string, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" || v == "null" {
-		return "", false
-	}
-	return v, true
-}
-
 // append validates one record and appends it, or rejects it.
 func (r *Reader) append(rec *record) bool {
 	bad := func(reason, detail string) bool {
 		r.reject(rec.line, reason, detail, string(rec.raw))
 		return false
 	}
-	guid, ok := value(rec.vals[inGUID])
+	guid, ok := extract.Value(rec.vals[inGUID])
 	if !ok {
-		if guid, ok = value(rec.vals[inID]); !ok {
+		if guid, ok = extract.Value(rec.vals[inID]); !ok {
 			return bad(ReasonMalformedRow, "no marketoGUID")
 		}
 	}
 	var leadID int64
-	lead, hasLead := value(rec.vals[inLeadID])
+	lead, hasLead := extract.Value(rec.vals[inLeadID])
 	if hasLead {
 		id, err := strconv.ParseInt(lead, 10, 64)
 		if err != nil || id <= 0 {
@@ -367,19 +358,19 @@ func (r *Reader) append(rec *record) bool {
 		}
 		leadID = id
 	}
-	typeText, _ := value(rec.vals[inTypeID])
+	typeText, _ := extract.Value(rec.vals[inTypeID])
 	typeID, err := strconv.ParseInt(typeText, 10, 32)
 	if err != nil || typeID <= 0 {
 		return bad(ReasonMalformedRow, "activityTypeId is not a positive integer")
 	}
 	var campaignID int64
-	campaign, hasCampaign := value(rec.vals[inCampaignID])
+	campaign, hasCampaign := extract.Value(rec.vals[inCampaignID])
 	if hasCampaign {
 		if campaignID, err = strconv.ParseInt(campaign, 10, 64); err != nil {
 			return bad(ReasonMalformedRow, "campaignId is not an integer")
 		}
 	}
-	dateText, _ := value(rec.vals[inDate])
+	dateText, _ := extract.Value(rec.vals[inDate])
 	date, ok := parseDate(dateText)
 	if !ok || date.Year() < 1900 || date.Year() > 9999 {
 		return bad(ReasonInvalidActivityDate, "activityDate is missing or not a date-time")
@@ -412,16 +403,16 @@ func (r *Reader) append(rec *record) bool {
 	} else {
 		b.Field(colCampaignID).AppendNull()
 	}
-	v, ok := value(rec.vals[inPAVID])
+	v, ok := extract.Value(rec.vals[inPAVID])
 	appendOpt(b.Field(colPAVID), v, ok)
-	v, ok = value(rec.vals[inPAV])
+	v, ok = extract.Value(rec.vals[inPAV])
 	appendOpt(b.Field(colPAV), v, ok)
 	if hasAttrs {
 		b.Field(colAttributes).(*array.StringBuilder).BinaryBuilder.Append(r.attrs.out)
 	} else {
 		b.Field(colAttributes).AppendNull()
 	}
-	v, ok = value(rec.vals[inActionResult])
+	v, ok = extract.Value(rec.vals[inActionResult])
 	appendOpt(b.Field(colActionResult), v, ok)
 	email := ""
 	if hasAttrs {

@@ -220,7 +220,7 @@ func IsActivityExport(src Source) (bool, error) {
 				return false, nil // not ours to judge: the person reader rejects it
 			}
 			for k := range keys {
-				if normalize(k) == "activitytypeid" {
+				if NormalizeHeader(k) == "activitytypeid" {
 					return true, nil
 				}
 			}
@@ -243,7 +243,7 @@ func IsActivityExport(src Source) (bool, error) {
 		header = strings.Split(header[0], "\t") // a .csv with a tab header
 	}
 	for _, h := range header {
-		if normalize(h) == "activitytypeid" {
+		if NormalizeHeader(h) == "activitytypeid" {
 			return true, nil
 		}
 	}

@@ -36,9 +36,9 @@ var aliases = map[string][]string{
 	pipeline.ColCreatedAt:    {"createdat"},
 }
 
-// normalize folds a header the way DESIGN §2 matches them: case-insensitive,
+// NormalizeHeader folds a header the way DESIGN §2 matches them: case-insensitive,
 // ignoring spaces, '_' and '-'.
-func normalize(h string) string {
+func NormalizeHeader(h string) string {
 	h = strings.TrimPrefix(h, "\ufeff")
 	var b strings.Builder
 	for _, r := range strings.ToLower(strings.TrimSpace(h)) {
@@ -89,7 +89,7 @@ func (e *MissingColumnError) Error() string {
 	found := strings.Join(e.Found, ", ")
 	known := false
 	for _, h := range e.Found {
-		_, ok := spellings[normalize(h)]
+		_, ok := spellings[NormalizeHeader(h)]
 		known = known || ok
 	}
 	if !known {
@@ -111,7 +111,7 @@ func matchHeader(file string, header []string, strict bool) (Mapping, error) {
 	m := Mapping{Sources: make([][]int, len(pipeline.RawSchema.Fields()))}
 	prio := make([][]int, len(m.Sources))
 	for pos, h := range header {
-		s, ok := spellings[normalize(h)]
+		s, ok := spellings[NormalizeHeader(h)]
 		if !ok {
 			m.Unknown = append(m.Unknown, strings.TrimPrefix(h, "\ufeff"))
 			continue

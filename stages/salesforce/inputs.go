@@ -102,16 +102,13 @@ var (
 	SalesforceTasks = newInput("salesforce_tasks", "salesforce_tasks", []field{
 		{name: "id", kind: kSFID, aliases: []string{"id"}, required: true, header: true},
 		{name: "who_id", kind: kSFID, aliases: []string{"whoid"}, header: true},
-		{name: "what_id", kind: kSFID, aliases: []string{"whatid"}},
-		{name: "owner_id", kind: kSFID, aliases: []string{"ownerid"}},
 		{name: "subject", kind: kString, aliases: []string{"subject"}, header: true},
 		{name: "activity_date", kind: kDate, aliases: []string{"activitydate"}},
 		{name: "status", kind: kString, aliases: []string{"status"}},
 		{name: "is_closed", kind: kBool, aliases: []string{"isclosed"}, dflt: "false"},
 		{name: "task_subtype", kind: kString, aliases: []string{"tasksubtype"}},
-		{name: "created_date", kind: kTime, aliases: []string{"createddate"}},
 		{name: "last_modified_date", kind: kTime, aliases: []string{"lastmodifieddate", "systemmodstamp"}, required: true, header: true},
-		{name: "is_deleted", kind: kBool, aliases: []string{"isdeleted"}, dflt: "false"},
+		{name: "is_deleted", kind: kBool, aliases: []string{"isdeleted"}, dflt: "false", header: true},
 	}, nil, checkTaskID)
 
 	// ActionsUnsubscribes is the SIA unsubscribe export: one row per person
@@ -120,7 +117,6 @@ var (
 		{name: "marketo_id", kind: kInt, aliases: []string{"marketoid", "leadid", "personid", "personmarketoid"}},
 		{name: "email", kind: kString, aliases: []string{"email", "emailaddress", "personemail"}},
 		{name: "unsubscribed", kind: kBool, aliases: []string{"unsubscribed", "isunsubscribed", "optedout"}, dflt: "true"},
-		{name: "unsubscribed_at", kind: kTime, aliases: []string{"unsubscribedat", "updatedat", "createdat"}},
 	}, []string{"marketo_id", "email"}, nil)
 
 	// SalesforceOptouts is a Lead and/or Contact export.

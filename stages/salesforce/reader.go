@@ -179,7 +179,7 @@ func (p *parser) csv(r io.Reader, comma rune, stats *pipeline.Input) error {
 	raw := append([]string(nil), header...)
 	norm := make([]string, len(header))
 	for i, h := range header {
-		norm[i] = normalize(h)
+		norm[i] = extract.NormalizeHeader(h)
 	}
 	src, unknown := p.headerMap(norm)
 	var missing []string
@@ -226,7 +226,7 @@ func (p *parser) csv(r io.Reader, comma rune, stats *pipeline.Input) error {
 		}
 		if err := p.row(int64(line), rawRow, func(fi int) string {
 			for _, i := range src[fi] {
-				if v, ok := value(rec[i]); ok {
+				if v, ok := extract.Value(rec[i]); ok {
 					return v
 				}
 			}
@@ -270,7 +270,7 @@ func (p *parser) jsonl(r io.Reader, stats *pipeline.Input) error {
 		bad := ""
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			v := obj[k]
-			nk := normalize(k)
+			nk := extract.NormalizeHeader(k)
 			var s string
 			switch v := v.(type) {
 			case nil:
@@ -293,7 +293,7 @@ func (p *parser) jsonl(r io.Reader, stats *pipeline.Input) error {
 		}
 		if err := p.row(line, text, func(fi int) string {
 			for _, a := range p.in.fields[fi].aliases {
-				if v, ok := value(fields[a]); ok {
+				if v, ok := extract.Value(fields[a]); ok {
 					return v
 				}
 			}
@@ -471,28 +471,4 @@ func describe(k kind) string {
 		return "not a 15- or 18-character Salesforce id"
 	}
 	return "invalid"
-}
-
-// value trims v and maps "" and the literal null to absent.
-func value(v string) (string, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" || v == "null" {
-		return "", false
-	}
-	return v, true
-}
-
-// normalize folds a header as DESIGN §2 matches them: case-insensitive,
-// ignoring spaces, '_' and '-' (and a leading BOM).
-func normalize(h string) string {
-	h = strings.TrimPrefix(h, "\ufeff")
-	var b strings.Builder
-	for _, r := range strings.ToLower(strings.TrimSpace(h)) {
-		switch r {
-		case ' ', '_', '-', '\t':
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -125,10 +125,10 @@ func TestRead(t *testing.T) {
 		name:   "Salesforce tasks: Salesforce date-times, defaults, non-task ids",
 		in:     SalesforceTasks,
 		format: extract.CSV,
-		data: []byte("Id,WhoId,Subject,ActivityDate,LastModifiedDate\n" +
-			"00T5g00000Tk101,00Q5g00000DkT3aEAF,Hi,2026-11-25,2026-11-19T15:00:00.000+0000\n" +
-			"00Q5g00000DkT3aEAF,,Hi,2026-11-25,2026-11-19T15:00:00.000+0000\n" +
-			"00T5g00000Tk102EAB,,Hi,2026-11-25,\n"),
+		data: []byte("Id,WhoId,Subject,ActivityDate,LastModifiedDate,IsDeleted\n" +
+			"00T5g00000Tk101,00Q5g00000DkT3aEAF,Hi,2026-11-25,2026-11-19T15:00:00.000+0000,\n" +
+			"00Q5g00000DkT3aEAF,,Hi,2026-11-25,2026-11-19T15:00:00.000+0000,\n" +
+			"00T5g00000Tk102EAB,,Hi,2026-11-25,,\n"),
 		want:    []string{"id=00T5g00000Tk101EAB|who_id=00Q5g00000DkT3aEAF|subject=Hi|activity_date=2026-11-25|is_closed=false|last_modified_date=2026-11-19T15:00:00|is_deleted=false|source_line=2"},
 		rejects: []rj{{3, "not_a_task_id"}, {4, "missing_last_modified_date"}},
 	}, {
@@ -137,6 +137,14 @@ func TestRead(t *testing.T) {
 		format:  extract.CSV,
 		data:    []byte("WhoId,Subject,LastModifiedDate\n"),
 		wantErr: "no column id",
+	}, {
+		// Without IsDeleted no deletion could ever be seen: refuse the
+		// export rather than silently never delete.
+		name:    "Salesforce tasks: missing IsDeleted column",
+		in:      SalesforceTasks,
+		format:  extract.CSV,
+		data:    []byte("Id,WhoId,Subject,LastModifiedDate\n"),
+		wantErr: "no column is_deleted",
 	}, {
 		name:   "SIA unsubscribes: JSON Lines, unsubscribed defaults to true",
 		in:     ActionsUnsubscribes,
@@ -148,7 +156,7 @@ func TestRead(t *testing.T) {
 			`[1, 2]` + "\n" +
 			`{"marketoId": 5} trailing`),
 		want: []string{
-			"marketo_id=1021|unsubscribed=true|unsubscribed_at=2026-11-19T12:00:00|source_line=1",
+			"marketo_id=1021|unsubscribed=true|source_line=1",
 			"email=x@y.example|unsubscribed=false|source_line=3",
 		},
 		rejects: []rj{{4, "missing_person"}, {5, "malformed_row"}, {6, "malformed_row"}, {7, "malformed_row"}},

@@ -21,14 +21,10 @@ type Sources map[string][]extract.Source
 // the run's staging directory, ready for the Reconcile step.
 type Staged struct {
 	Files       map[string]string // Input.Name → Parquet file of Input.Schema() rows
-	RejectsPath string            // Parquet file of RejectSchema rows
+	RejectsPath string            // Parquet file of load.InputRejectSchema rows
 	Inputs      []pipeline.Input  // one per source, inputs in Inputs order
-	Given       map[string]bool   // which inputs had sources
 	Rejects     []Reject
 }
-
-// RejectSchema is the layout of Staged.RejectsPath.
-var RejectSchema = load.InputRejectSchema
 
 // Extract reads every source in full and stages each input's rows under
 // dir/salesforce/<input>.parquet and the rejected rows in
@@ -38,10 +34,10 @@ var RejectSchema = load.InputRejectSchema
 // opt-out exports), so they are read one after the other.
 func Extract(ctx context.Context, sources Sources, mem memory.Allocator, dir string) (*Staged, error) {
 	out := filepath.Join(dir, "salesforce")
-	if err := mkdir(out); err != nil {
+	if err := os.MkdirAll(out, 0o700); err != nil {
 		return nil, err
 	}
-	st := &Staged{Files: map[string]string{}, Given: map[string]bool{}, RejectsPath: filepath.Join(out, "rejects.parquet")}
+	st := &Staged{Files: map[string]string{}, RejectsPath: filepath.Join(out, "rejects.parquet")}
 	for _, in := range Inputs {
 		path := filepath.Join(out, in.Name+".parquet")
 		w, err := load.NewStagingFile(path, in.Schema())
@@ -60,7 +56,6 @@ func Extract(ctx context.Context, sources Sources, mem memory.Allocator, dir str
 			}
 			st.Inputs = append(st.Inputs, stats)
 			st.Rejects = append(st.Rejects, rejects...)
-			st.Given[in.Name] = true
 		}
 		if err := w.Close(); err != nil {
 			return nil, fmt.Errorf("staging %s: %w", in.Name, err)
@@ -72,5 +67,3 @@ func Extract(ctx context.Context, sources Sources, mem memory.Allocator, dir str
 	}
 	return st, nil
 }
-
-func mkdir(dir string) error { return os.MkdirAll(dir, 0o700) }
