@@ -27,15 +27,15 @@ const marketoLandingDir = "marketo"
 
 // marketoFlags are the flags of a command that can extract from Marketo.
 type marketoFlags struct {
-	since, until  string
-	plan          bool
-	quotaMB       float64
-	expectLeads   int64
-	expectActs    int64
-	people, acts  bool
-	landed        *marketo.Landed
-	progress      io.Writer // a terminal, or nil
-	sinceT, untlT time.Time
+	since, until   string
+	plan           bool
+	quotaMB        float64
+	expectLeads    int64
+	expectActs     int64
+	people, acts   bool
+	landed         *marketo.Landed
+	progress       io.Writer // a terminal, or nil
+	sinceT, untilT time.Time
 }
 
 // addMarketoFlags registers the Marketo flags on fs.
@@ -70,7 +70,7 @@ func (m *marketoFlags) used(people, acts *[]string) (bool, error) {
 	for _, f := range []struct {
 		name, val string
 		t         *time.Time
-	}{{"--since", m.since, &m.sinceT}, {"--until", m.until, &m.untlT}} {
+	}{{"--since", m.since, &m.sinceT}, {"--until", m.until, &m.untilT}} {
 		if f.val == "" {
 			continue
 		}
@@ -80,7 +80,7 @@ func (m *marketoFlags) used(people, acts *[]string) (bool, error) {
 		}
 		*f.t = t
 	}
-	if !m.sinceT.IsZero() && !m.untlT.IsZero() && !m.sinceT.Before(m.untlT) {
+	if !m.sinceT.IsZero() && !m.untilT.IsZero() && !m.sinceT.Before(m.untilT) {
 		return false, errors.New("--since must be before --until")
 	}
 	return true, nil
@@ -109,7 +109,7 @@ func (m *marketoFlags) land(ctx context.Context, dir, typesFile string, log io.W
 	if err != nil {
 		return nil, err
 	}
-	req := marketo.Request{Dir: dir, People: m.people, Activities: m.acts, Since: m.sinceT, Until: m.untlT, Log: log, Progress: m.progress}
+	req := marketo.Request{Dir: dir, People: m.people, Activities: m.acts, Since: m.sinceT, Until: m.untilT, Log: log, Progress: m.progress}
 	if m.acts {
 		if req.ActivityTypeIDs, err = activityTypeIDs(typesFile); err != nil {
 			return nil, err
@@ -125,7 +125,7 @@ func (m *marketoFlags) land(ctx context.Context, dir, typesFile string, log io.W
 
 // printPlan prints the forecast of the range for the kinds asked.
 func (m *marketoFlags) printPlan(ctx context.Context, dir string, stdout io.Writer) error {
-	until := m.untlT
+	until := m.untilT
 	if until.IsZero() {
 		until = marketo.ClockFrom(ctx).Now().UTC().Truncate(time.Second)
 	}

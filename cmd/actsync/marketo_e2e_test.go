@@ -264,8 +264,9 @@ func TestExtractPlan(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("plan: exit %d: %s", code, stderr)
 	}
-	// 3M × 230 B + 40M × 280 B ≈ 11,340 MB: at least 23 days of 500 MB.
-	if !strings.Contains(stdout, "48 exports") || !strings.Contains(stdout, "day(s) under a daily quota of 500 MB") {
+	// 3M × 230 B + 40M × 280 B ≈ 11,340 MB: at least 23 days of 500 MB;
+	// whole exports (up to 453 MB each) pack into 26.
+	if !strings.Contains(stdout, "48 exports, about 11339.2 MB: 26 day(s) under a daily quota of 500 MB") {
 		t.Errorf("plan output:\n%s", stdout)
 	}
 }

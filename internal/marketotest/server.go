@@ -25,9 +25,8 @@ import (
 
 // FakeClock is a clock whose Sleep advances it at once.
 type FakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	Slept time.Duration
+	mu  sync.Mutex
+	now time.Time
 }
 
 // NewFakeClock starts a FakeClock at t.
@@ -51,7 +50,6 @@ func (c *FakeClock) Sleep(ctx context.Context, d time.Duration) error {
 func (c *FakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
-	c.Slept += d
 	c.mu.Unlock()
 }
 
@@ -77,18 +75,17 @@ type Deleted struct {
 
 // Failures are the failure modes; counters are 1-based ("the Nth").
 type Failures struct {
-	RevokeTokenAfter int   // after this many authorized calls, the current token answers 602 (once)
-	RateLimitBurst   int   // the next calls answer 606, this many times
-	RateLimitAt      int   // … starting at this authorized call
-	QuotaBytes       int64 // the day's quota: once completed exports reach it, create and enqueue answer 1029
-	FailJob          int   // this export ends Failed
-	CutDownload      bool  // each file's first download stops half way
-	Corrupt          int   // this many first downloads of each file have a byte flipped
-	GoneJob          int   // this export's file answers 404, once
-	GoneAlways       bool  // every export's file answers 404
-	QuotaAtEnqueue   int   // this enqueue of the day and later ones answer 1029 (quota)
-	NoUpdatedAt      bool  // a leads export with an updatedAt filter answers 1035
-	HTTP502Once      bool  // the first create answers HTTP 502
+	RevokeTokenAfter int  // after this many authorized calls, the current token answers 602 (once)
+	RateLimitBurst   int  // the next calls answer 606, this many times
+	RateLimitAt      int  // … starting at this authorized call
+	FailJob          int  // this export ends Failed
+	CutDownload      bool // each file's first download stops half way
+	Corrupt          int  // this many first downloads of each file have a byte flipped
+	GoneJob          int  // this export's file answers 404, once
+	GoneAlways       bool // every export's file answers 404
+	QuotaAtEnqueue   int  // this enqueue of the day and later ones answer 1029 (quota)
+	NoUpdatedAt      bool // a leads export with an updatedAt filter answers 1035
+	HTTP502Once      bool // the first create answers HTTP 502
 }
 
 type job struct {
@@ -127,10 +124,8 @@ type Server struct {
 	calls         int
 	jobs          map[string]*job
 	nJobs         int
-	usedToday     int64
 	enqueuesToday int
 	Creates       int      // create calls that made an export
-	Downloads     int      // file requests
 	Ranged        int      // file requests with a Range header
 	Violations    []string // protocol misuse seen: polls too often, windows too long, …
 	MaxInQueue    int
@@ -150,7 +145,7 @@ func New(clock *FakeClock) *Server {
 // NewDay resets the daily quota, as midnight US Central does.
 func (s *Server) NewDay() {
 	s.mu.Lock()
-	s.usedToday, s.enqueuesToday = 0, 0
+	s.enqueuesToday = 0
 	s.mu.Unlock()
 }
 
@@ -271,10 +266,6 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, kind string) {
 		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
-	if s.Fail.QuotaBytes > 0 && s.usedToday >= s.Fail.QuotaBytes {
-		fail(w, "1029", "Export daily quota 500MB exceeded")
-		return
-	}
 	var body struct {
 		Fields []string                   `json:"fields"`
 		Format string                     `json:"format"`
@@ -337,7 +328,7 @@ func (s *Server) inQueue() int {
 
 func (s *Server) enqueue(w http.ResponseWriter, j *job) {
 	s.enqueuesToday++
-	if s.Fail.QuotaBytes > 0 && s.usedToday >= s.Fail.QuotaBytes || s.Fail.QuotaAtEnqueue > 0 && s.enqueuesToday >= s.Fail.QuotaAtEnqueue {
+	if s.Fail.QuotaAtEnqueue > 0 && s.enqueuesToday >= s.Fail.QuotaAtEnqueue {
 		fail(w, "1029", "Export daily quota 500MB exceeded")
 		return
 	}
@@ -380,7 +371,6 @@ func (s *Server) status(w http.ResponseWriter, j *job) {
 			break
 		}
 		j.content, j.records = s.render(j)
-		s.usedToday += int64(len(j.content))
 		j.status = "Completed"
 	}
 	res := map[string]any{"exportId": j.id, "status": j.status, "format": "CSV", "createdAt": now.Format(time.RFC3339)}
@@ -437,7 +427,6 @@ func (s *Server) render(j *job) ([]byte, int64) {
 }
 
 func (s *Server) file(w http.ResponseWriter, r *http.Request, j *job) {
-	s.Downloads++
 	if j.status != "Completed" {
 		fail(w, "1003", "Export job is not completed")
 		return
