@@ -35,6 +35,10 @@ func TestRunWritesReportPage(t *testing.T) {
 			t.Errorf("%s is not run %s's page", path, id)
 		}
 	}
+	// Run 2's trends are drawn from the stored reports of runs 1 and 2.
+	if !bytes.Contains(pages["2"], []byte("Runs 1 to 2")) {
+		t.Errorf("run 2's page does not chart runs 1 to 2")
+	}
 
 	abs, err := filepath.Abs(filepath.Join(state, load.RunsDir, "2.html"))
 	if err != nil {

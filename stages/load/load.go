@@ -428,10 +428,11 @@ func snapshotSQL(table string, runID int64, path string) string {
 
 // writeFileAtomic writes data to path by rename after an fsync, readable
 // by the owner only: a reader sees the old file or the new one, never half
-// of one. (The journal needs the fsync; the reports take it for a few ms.)
+// of one. The temporary file, .<name>-*.tmp beside path, is unique per
+// writer (status --open may write a page while a run writes its own); one
+// a killed writer left in runs/ is removed by the next Open.
 func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp") // mode 0600
 	if err != nil {
 		return err
 	}
@@ -442,8 +443,11 @@ func writeFileAtomic(path string, data []byte) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		err = os.Rename(f.Name(), path)
 	}
-	return os.Rename(tmp, path)
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
