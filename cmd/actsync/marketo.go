@@ -225,8 +225,8 @@ func (m *marketoFlags) before(ctx context.Context, cfg *runConfig, stdout, stder
 	if cfg.AsOf.IsZero() {
 		cfg.AsOf = landed.Until // the exports hold Marketo's data up to here
 	}
-	cfg.People = append(nonEmpty(landed.People), cfg.People...)
-	cfg.Activities = append(cfg.Activities, nonEmpty(landed.Activities)...)
+	cfg.People = append(landed.People, cfg.People...)
+	cfg.Activities = append(cfg.Activities, landed.Activities...)
 	fmt.Fprintf(stderr, "actsync: marketo: landed %d export(s) (%d reused) up to %s\n", landed.Exports, landed.Reused, landed.Until.Format(time.RFC3339))
 	return false, nil
 }
@@ -239,18 +239,6 @@ func (m *marketoFlags) after(dryRun bool) error {
 		return nil
 	}
 	return marketo.Commit(m.landed, true)
-}
-
-// nonEmpty drops landed files without a record: a window in which nothing
-// changed is not an input (an empty file is not a valid export).
-func nonEmpty(paths []string) []string {
-	var out []string
-	for _, p := range paths {
-		if n, err := marketo.CountRecords(p); err != nil || n > 0 {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // commitExtract records that extract handed the landed files on: they stay

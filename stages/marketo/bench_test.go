@@ -36,8 +36,7 @@ func BenchmarkLandLeads(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		n, _ := CountRecords(out.People[0])
-		_, size, _ := fileSum(out.People[0])
+		_, size, n, _ := scanFile(out.People[0])
 		if n != 200_000 {
 			b.Fatalf("%d records", n)
 		}
@@ -73,10 +72,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := fileSum(out.People[0]); err != nil {
-			b.Fatal(err)
-		}
-		if n, err := CountRecords(out.People[0]); err != nil || n != 200_000 {
+		if _, _, n, err := scanFile(out.People[0]); err != nil || n != 200_000 {
 			b.Fatal(n, err)
 		}
 	}
