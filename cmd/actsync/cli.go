@@ -18,7 +18,8 @@ Usage:
                   [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N]
                   [--actions-tasks PATH --salesforce-tasks PATH --task-sync-since TIME]
                   [--actions-unsubscribes PATH] [--salesforce-optouts PATH]
-  actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N] [--list] [--json] DIR
+  actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N]
+                  [--activity-types FILE] [--list] [--json] DIR
   actsync status  [--state DIR] [--json] [--open]
   actsync query   [--state DIR] [--format table|csv|json|parquet] SQL
   actsync erase   [--state DIR] --marketo-id N [--marketo-id N ...]
