@@ -3,15 +3,10 @@ package activities
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -154,9 +149,7 @@ type Reader struct {
 	src     extract.Source
 	types   *Types
 	rows    rowSource
-	file    *os.File
-	sum     hash.Hash
-	count   *countingReader
+	file    *extract.TextFile
 	bld     *array.RecordBuilder
 	batch   int
 	cur     arrow.RecordBatch
@@ -180,30 +173,16 @@ func Open(src extract.Source, types *Types, mem memory.Allocator) (*Reader, erro
 	if src.Format == extract.Parquet {
 		return nil, &extract.FileError{File: src.Path, Err: errors.New("activity exports are CSV or JSON Lines, not Parquet")}
 	}
-	r := &Reader{src: src, types: types, sum: sha256.New(), batch: DefaultBatchRows}
+	r := &Reader{src: src, types: types, batch: DefaultBatchRows}
 	r.refs.Store(1)
 	r.stats = pipeline.Input{Path: src.Path, Format: "activity_" + string(src.Format)}
-	f, err := os.Open(src.Path)
+	f, err := extract.OpenText(src)
 	if err != nil {
-		return nil, &extract.FileError{File: src.Path, Err: err}
+		return nil, err
 	}
 	r.file = f
-	r.count = &countingReader{r: io.TeeReader(f, r.sum)}
-	br := bufio.NewReaderSize(r.count, 256<<10)
-	var in io.Reader = br
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, &extract.FileError{File: src.Path, Err: fmt.Errorf("gzip: %w", err)}
-		}
-		r.stats.Gzip = true
-		in = zr
-	} else if src.Gzip {
-		f.Close()
-		return nil, &extract.FileError{File: src.Path, Err: errors.New("named .gz but not gzip data")}
-	}
-	lr := lineReader{br: bufio.NewReaderSize(in, 256<<10)}
+	r.stats.Gzip = f.Gzip()
+	lr := lineReader{br: bufio.NewReaderSize(f, 256<<10)}
 	switch src.Format {
 	case extract.JSONL:
 		r.rows = &jsonlRows{lr: lr}
@@ -215,7 +194,7 @@ func Open(src extract.Source, types *Types, mem memory.Allocator) (*Reader, erro
 		cr, err := newCSVRows(lr, comma)
 		if err != nil {
 			f.Close()
-			return nil, asFileError(src.Path, err)
+			return nil, extract.AsFileError(src.Path, err)
 		}
 		r.rows = cr
 	}
@@ -295,7 +274,7 @@ func (r *Reader) Next() bool {
 		}
 		if err != nil {
 			r.done = true
-			r.err = asFileError(r.src.Path, err)
+			r.err = extract.AsFileError(r.src.Path, err)
 			return false
 		}
 		r.stats.Rows++
@@ -445,34 +424,12 @@ func appendOpt(b array.Builder, v string, ok bool) {
 
 func (r *Reader) finish() error {
 	// Hash what the parser did not need, so the digest covers the file.
-	if _, err := io.Copy(io.Discard, r.count); err != nil {
-		return &extract.FileError{File: r.src.Path, Err: err}
-	}
-	r.stats.SHA256 = hex.EncodeToString(r.sum.Sum(nil))
-	r.stats.Bytes = r.count.n
-	return nil
-}
-
-func asFileError(path string, err error) error {
-	var fe *extract.FileError
-	if errors.As(err, &fe) {
+	sum, n, err := r.file.Finish()
+	if err != nil {
 		return err
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
-		err = fmt.Errorf("truncated or corrupt file: %w", err)
-	}
-	return &extract.FileError{File: path, Err: err}
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	r.stats.SHA256, r.stats.Bytes = sum, n
+	return nil
 }
 
 // csvRows reads a Bulk Activity Extract CSV (or TSV).

@@ -87,7 +87,7 @@ func newCSVSource(in io.Reader, comma rune, path string) (*csvSource, error) {
 		if errors.As(err, &pe) {
 			return nil, &FileError{File: path, Line: int64(pe.StartLine), Err: fmt.Errorf("header: %w", pe.Err)}
 		}
-		return nil, asFileError(path, err)
+		return nil, AsFileError(path, err)
 	}
 	s.hdr = append([]string(nil), hdr...)
 	return s, nil

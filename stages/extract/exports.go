@@ -3,12 +3,10 @@ package extract
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -191,24 +189,17 @@ func IsActivityExport(src Source) (bool, error) {
 	if src.Format == Parquet {
 		return false, nil
 	}
-	f, err := os.Open(src.Path)
+	// Gzip or not is told by the content alone here: a file named .gz that
+	// is not gzip is the reader's to refuse.
+	src.Gzip = false
+	t, err := OpenText(src)
 	if err != nil {
-		return false, &FileError{File: src.Path, Err: err}
+		return false, err
 	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	var in io.Reader = br
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return false, &FileError{File: src.Path, Err: fmt.Errorf("gzip: %w", err)}
-		}
-		defer zr.Close()
-		in = zr
-	}
+	defer t.Close()
 	if src.Format == JSONL {
 		// The keys of the first non-empty line.
-		lines := bufio.NewScanner(in)
+		lines := bufio.NewScanner(t)
 		lines.Buffer(make([]byte, 0, 64*1024), 1<<20)
 		for lines.Scan() {
 			line := bytes.TrimSpace(lines.Bytes())
@@ -228,7 +219,7 @@ func IsActivityExport(src Source) (bool, error) {
 		}
 		return false, nil
 	}
-	r := csv.NewReader(in)
+	r := csv.NewReader(t) // buffered by csv
 	r.Comma = ','
 	if src.Format == TSV {
 		r.Comma = '\t'

@@ -2,15 +2,9 @@ package extract
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -77,9 +71,7 @@ type Reader struct {
 	ledger *pipeline.Ledger
 	bld    *array.RecordBuilder
 	rows   rowSource
-	file   *os.File
-	sum    hash.Hash
-	count  *countingReader
+	file   *TextFile
 	mem    memory.Allocator
 	cur    arrow.RecordBatch
 	err    error
@@ -112,12 +104,12 @@ func Open(src Source, mem memory.Allocator, ledger *pipeline.Ledger, opts Option
 	if opts.blockSize <= 0 {
 		opts.blockSize = defaultBlockSize
 	}
-	r := &Reader{src: src, opts: opts, ledger: ledger, mem: mem, sum: sha256.New()}
+	r := &Reader{src: src, opts: opts, ledger: ledger, mem: mem}
 	r.refs.Store(1)
 	r.stats = pipeline.Input{Path: src.Path, Format: string(src.Format)}
-	f, err := os.Open(src.Path)
+	f, err := openMeasured(src.Path)
 	if err != nil {
-		return nil, &FileError{File: src.Path, Err: err}
+		return nil, err
 	}
 	r.file = f
 	if err := r.start(mem); err != nil {
@@ -133,28 +125,19 @@ func Open(src Source, mem memory.Allocator, ledger *pipeline.Ledger, opts Option
 
 func (r *Reader) start(mem memory.Allocator) error {
 	if r.src.Format == Parquet {
-		rs, err := newParquetSource(r.file, r.src.Path, mem)
+		// Parquet is read through ReadAt; the file is hashed by Finish.
+		rs, err := newParquetSource(r.file.f, r.src.Path, mem)
 		if err != nil {
 			return err
 		}
 		r.rows = rs
-		r.count = &countingReader{r: io.TeeReader(r.file, r.sum)}
 		return r.rematch(true)
 	}
-	r.count = &countingReader{r: io.TeeReader(r.file, r.sum)}
-	br := bufio.NewReaderSize(r.count, 256*1024)
-	var in io.Reader = br
-	magic, _ := br.Peek(2)
-	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return &FileError{File: r.src.Path, Err: fmt.Errorf("gzip: %w", err)}
-		}
-		r.stats.Gzip = true
-		in = bufio.NewReaderSize(zr, 256*1024)
-	} else if r.src.Gzip {
-		return &FileError{File: r.src.Path, Err: errors.New("named .gz but not gzip data")}
+	if err := r.file.decode(r.src.Gzip); err != nil {
+		return err
 	}
+	r.stats.Gzip = r.file.Gzip()
+	in := bufio.NewReaderSize(r.file, 256*1024)
 	var err error
 	switch r.src.Format {
 	case JSONL:
@@ -284,7 +267,7 @@ func (r *Reader) readRows(want int) {
 		}
 		if err != nil {
 			r.done = true
-			r.err = asFileError(r.src.Path, err)
+			r.err = AsFileError(r.src.Path, err)
 			break
 		}
 		r.stats.Rows++
@@ -476,35 +459,10 @@ func Value(s string) (string, bool) {
 
 func (r *Reader) finish() error {
 	// Hash what the parser did not need, so the digest covers the file.
-	if _, err := io.Copy(io.Discard, r.count); err != nil {
-		return &FileError{File: r.src.Path, Err: err}
-	}
-	r.stats.SHA256 = hex.EncodeToString(r.sum.Sum(nil))
-	r.stats.Bytes = r.count.n
-	return nil
-}
-
-func asFileError(path string, err error) error {
-	var fe *FileError
-	if errors.As(err, &fe) {
-		if fe.File == "" {
-			fe.File = path
-		}
+	sum, n, err := r.file.Finish()
+	if err != nil {
 		return err
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
-		err = fmt.Errorf("truncated or corrupt file: %w", err)
-	}
-	return &FileError{File: path, Err: err}
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	r.stats.SHA256, r.stats.Bytes = sum, n
+	return nil
 }

@@ -2,17 +2,12 @@ package salesforce
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,25 +57,13 @@ func Read(src extract.Source, in *Input, mem memory.Allocator, batchRows int, em
 	if batchRows <= 0 {
 		batchRows = DefaultBatchRows
 	}
-	f, err := os.Open(src.Path)
+	f, err := extract.OpenText(src)
 	if err != nil {
-		return stats, nil, &extract.FileError{File: src.Path, Err: err}
+		return stats, nil, err
 	}
 	defer f.Close()
-	sum := sha256.New()
-	cnt := &counter{r: io.TeeReader(f, sum)}
-	br := bufio.NewReaderSize(cnt, 64<<10)
-	var r io.Reader = br
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return stats, nil, &extract.FileError{File: src.Path, Err: fmt.Errorf("gzip: %w", err)}
-		}
-		stats.Gzip = true
-		r = zr
-	} else if src.Gzip {
-		return stats, nil, &extract.FileError{File: src.Path, Err: errors.New("named .gz but not gzip data")}
-	}
+	stats.Gzip = f.Gzip()
+	r := bufio.NewReaderSize(f, 64<<10)
 	p := &parser{in: in, file: src.Path, bld: array.NewRecordBuilder(mem, in.schema), emit: emit, batch: batchRows}
 	defer p.bld.Release()
 	if src.Format == extract.JSONL {
@@ -104,23 +87,10 @@ func Read(src extract.Source, in *Input, mem memory.Allocator, batchRows int, em
 	}
 	// Read what is left (a trailing gzip member, padding) so that the hash
 	// and size are the whole file's.
-	if _, err := io.Copy(io.Discard, cnt); err != nil {
-		return stats, nil, &extract.FileError{File: src.Path, Err: err}
+	if stats.SHA256, stats.Bytes, err = f.Finish(); err != nil {
+		return stats, nil, err
 	}
-	stats.SHA256 = hex.EncodeToString(sum.Sum(nil))
-	stats.Bytes = cnt.n
 	return stats, p.rejects, nil
-}
-
-type counter struct {
-	r io.Reader
-	n int64
-}
-
-func (c *counter) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.n += int64(n)
-	return n, err
 }
 
 // parser turns rows of text into batches of its input's schema.
