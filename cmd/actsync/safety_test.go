@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/actsync/actsync/pipeline"
+	sqlfiles "github.com/actsync/actsync/sql"
 )
 
 // truncatedExport writes the header and the first n records of day 1's
@@ -132,5 +133,37 @@ func TestDryRunChangesNothing(t *testing.T) {
 	}
 	if got != want.String() {
 		t.Errorf("first ids per op of the real run:\n%s\nthe dry run listed:\n%s", got, want.String())
+	}
+}
+
+// TestDuckDBProfile checks ACTSYNC_DUCKDB_PROFILE: each load step leaves
+// DuckDB's JSON profile of its own statement, and the run's result is the
+// same as without it.
+func TestDuckDBProfile(t *testing.T) {
+	plain, profiled, dir := t.TempDir(), t.TempDir(), t.TempDir()
+	runOK(t, "run", "--state", plain, "--people", "../../fixtures/people/day1")
+	t.Setenv("ACTSYNC_DUCKDB_PROFILE", dir)
+	runOK(t, "run", "--state", profiled, "--people", "../../fixtures/people/day1")
+	people := func(state string) string {
+		return runOK(t, "query", "--state", state, "--format", "csv", "SELECT * FROM people ORDER BY marketo_id")
+	}
+	if a, b := people(plain), people(profiled); a != b {
+		t.Errorf("profiling changed the people table:\n%s\n---\n%s", a, b)
+	}
+	for _, step := range []string{"changes", "update_people", "insert_people", "duplicate_emails"} {
+		data, err := os.ReadFile(filepath.Join(dir, step+".json"))
+		if err != nil {
+			t.Fatalf("no profile for %s: %v", step, err)
+		}
+		var prof struct {
+			Query   string  `json:"query_name"`
+			Latency float64 `json:"latency"`
+		}
+		if err := json.Unmarshal(data, &prof); err != nil {
+			t.Fatalf("%s.json: %v", step, err)
+		}
+		if !strings.Contains(prof.Query, sqlfiles.Text(step)) {
+			t.Errorf("%s.json profiles another statement: %.80q", step, prof.Query)
+		}
 	}
 }

@@ -159,10 +159,21 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		return err
 	}
 	defer tx.Rollback()
+	profile := os.Getenv("ACTSYNC_DUCKDB_PROFILE")
 	exec := func(name string, args ...any) error {
 		t := time.Now()
+		if profile != "" {
+			if err := profileTo(ctx, tx, filepath.Join(profile, name+".json")); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name), args...); err != nil {
 			return fmt.Errorf("%s.sql: %w", name, err)
+		}
+		if profile != "" {
+			if _, err := tx.ExecContext(ctx, "PRAGMA disable_profiling"); err != nil {
+				return err
+			}
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + name, Seconds: time.Since(t).Seconds()})
 		return nil
@@ -450,4 +461,15 @@ func writeFileAtomic(path string, data []byte) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// profileTo has DuckDB write the profile of the next statements to path
+// (ACTSYNC_DUCKDB_PROFILE=DIR: one JSON file per load step, for reading
+// query plans with their row counts and timings; README "Performance").
+func profileTo(ctx context.Context, tx *dbsql.Tx, path string) error {
+	q := "SET enable_profiling = 'json'; SET profiling_output = " + sqlfiles.QuoteString(path)
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("ACTSYNC_DUCKDB_PROFILE: %w", err)
+	}
+	return nil
 }
