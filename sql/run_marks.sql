@@ -4,11 +4,12 @@
 --   synced_at: marketo_updated_at of their people row, the newest synced
 --              row ever applied (older synced rows are never applied);
 --   ended_at:  the newest event that took them out of sync before this
---              run, with its reason: an exclusion (the row's updatedAt), a
---              Merge Leads / Delete Lead event that applied, whatever it
---              found (the activity date),
---              or absence from a --full export with a later as-of time
---              than this run's (that run's as-of time).
+--              run, with its reason: an exclusion (the row's updatedAt) or
+--              a Merge Leads / Delete Lead event that applied (the activity
+--              date), both kept in person_exits, or absence from a --full
+--              export with a later as-of time than this run's (that run's
+--              as-of time). Equal times take the greater reason, as in
+--              update_person_exits.sql.
 -- Only people with at least one of the two are kept; a first sync leaves
 -- the table empty.
 CREATE OR REPLACE TEMP TABLE run_marks AS
@@ -18,11 +19,8 @@ WITH ids AS (
     SELECT marketo_id FROM exclusions WHERE run_id = $1
 ),
 ended AS (
-    SELECT marketo_id, reason, updated_at AS end_at
-    FROM exclusions WHERE run_id < $1 AND updated_at IS NOT NULL
-    UNION ALL
-    SELECT marketo_id, reason, activity_date AS end_at
-    FROM lifecycle_events WHERE run_id < $1 AND outcome <> 'superseded'
+    -- Exits of earlier runs: this run's are folded in at its end.
+    SELECT marketo_id, reason, ended_at AS end_at FROM person_exits
     UNION ALL
     -- Absence from a full export is news only to an export older than it:
     -- a later export that holds the person again brings them back.
@@ -31,7 +29,7 @@ ended AS (
     WHERE c.op = 'deactivate' AND c.reason = 'missing_from_full_export' AND r.as_of > $2
 ),
 last_end AS (
-    SELECT marketo_id, max(end_at) AS ended_at, arg_max(reason, end_at) AS ended_reason
+    SELECT marketo_id, max(end_at) AS ended_at, arg_max(reason, (end_at, reason)) AS ended_reason
     FROM ended
     WHERE marketo_id IN (SELECT marketo_id FROM ids)
     GROUP BY marketo_id

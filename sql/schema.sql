@@ -108,6 +108,18 @@ CREATE TABLE IF NOT EXISTS stale_rows (
     source_file      VARCHAR NOT NULL,
     source_line      BIGINT NOT NULL
 );
+-- The last event that took each person out of sync, by its own time: the
+-- newest of their exclusions (the row's updatedAt) and of their Merge Leads
+-- and Delete Lead events that applied (the activity date), with its reason
+-- and run. run_marks.sql reads it instead of the whole exclusions history,
+-- which grows with every run; update_person_exits.sql keeps it at the end
+-- of each run, fill_person_exits.sql builds it once for an older state.
+CREATE TABLE IF NOT EXISTS person_exits (
+    marketo_id BIGINT PRIMARY KEY,
+    ended_at   TIMESTAMP NOT NULL,
+    reason     VARCHAR NOT NULL,
+    run_id     BIGINT NOT NULL
+);
 -- Columns added after the first release: a state made before them gets
 -- them at its next writable open.
 ALTER TABLE exclusions ADD COLUMN IF NOT EXISTS updated_at TIMESTAMP;

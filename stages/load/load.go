@@ -221,7 +221,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + s.Name(), Seconds: time.Since(t).Seconds()})
 	}
-	for _, name := range []string{"mark_changed", "duplicate_emails"} {
+	for _, name := range []string{"update_person_exits", "mark_changed", "duplicate_emails"} {
 		if err := exec(name, l.runID); err != nil {
 			return err
 		}

@@ -67,13 +67,9 @@ func Open(ctx context.Context, dir string) (*State, error) {
 		st.Close()
 		return nil, err
 	}
-	// The activity tables too: the out-of-order rules (sql/run_marks.sql)
-	// read lifecycle_events whether or not a run ever had activities.
-	for _, name := range []string{"schema", "activity_schema"} {
-		if _, err := st.conn.ExecContext(ctx, sqlfiles.Text(name)); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("create schema (%s.sql): %w", name, err)
-		}
+	if err := st.createSchema(ctx); err != nil {
+		st.Close()
+		return nil, err
 	}
 	if st.Recovered, err = st.recoverRuns(ctx); err != nil {
 		st.Close()
@@ -84,6 +80,34 @@ func Open(ctx context.Context, dir string) (*State, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// createSchema creates or completes the tables, in one transaction: a
+// state made before person_exits gets it built from its history, and a
+// crash cannot leave it created but empty.
+func (s *State) createSchema(ctx context.Context) error {
+	tx, err := s.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var hadExits bool
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_tables()
+		WHERE database_name = current_database() AND table_name = 'person_exits'`).Scan(&hadExits); err != nil {
+		return err
+	}
+	// The activity tables too: the out-of-order rules (sql/run_marks.sql)
+	// read lifecycle_events whether or not a run ever had activities.
+	steps := []string{"schema", "activity_schema"}
+	if !hadExits {
+		steps = append(steps, "fill_person_exits")
+	}
+	for _, name := range steps {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name)); err != nil {
+			return fmt.Errorf("create schema (%s.sql): %w", name, err)
+		}
+	}
+	return tx.Commit()
 }
 
 // ownerOnly makes the state directory and actsync's entries in it readable
