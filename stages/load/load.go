@@ -198,6 +198,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		{"insert_stale", []any{l.runID}},
 		{"delete_stale_exclusions", []any{l.runID}},
 		{"incoming_view", nil},
+		{"dup_keys", nil},
 		{"changes", []any{l.runID, l.full, report.AsOf}},
 		{"update_people", []any{l.runID}},
 		{"insert_people", []any{l.runID}},
@@ -221,12 +222,15 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + s.Name(), Seconds: time.Since(t).Seconds()})
 	}
-	for _, name := range []string{"update_person_exits", "mark_changed", "duplicate_emails"} {
+	for _, name := range []string{"update_person_exits", "mark_changed"} {
 		if err := exec(name, l.runID); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "DROP VIEW incoming; DROP TABLE run_marks"); err != nil {
+	if err := l.reportDuplicates(ctx, tx, exec); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DROP VIEW incoming; DROP TABLE run_marks; DROP TABLE dup_keys"); err != nil {
 		return err
 	}
 	if err := l.countStale(ctx, tx, report); err != nil {
@@ -339,6 +343,22 @@ func (l *Loader) countStale(ctx context.Context, tx *dbsql.Tx, report *pipeline.
 		}
 	}
 	return rows.Err()
+}
+
+// reportDuplicates stores the run's duplicate email groups (R4): the first
+// run groups the whole people table (sql/duplicate_emails.sql); a later one
+// regroups only the keys it touched and copies the last run's other groups
+// (sql/duplicate_emails_delta.sql), the same list without a GROUP BY over
+// every person each night.
+func (l *Loader) reportDuplicates(ctx context.Context, tx *dbsql.Tx, exec func(string, ...any) error) error {
+	var last dbsql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT max(run_id) FROM runs WHERE run_id < $1", l.runID).Scan(&last); err != nil {
+		return err
+	}
+	if !last.Valid {
+		return exec("duplicate_emails", l.runID)
+	}
+	return exec("duplicate_emails_delta", l.runID, last.Int64)
 }
 
 // staleSalesReady is stale_rows.kind of a row that would have been synced.
