@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/actsync/actsync/internal/flock"
 )
 
 // LockFile is the state's writer lock: every command that writes the state
@@ -35,16 +37,12 @@ func (e *LockedError) Error() string {
 
 // lockState takes the writer lock of dir without waiting.
 func lockState(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := flock.TryLock(filepath.Join(dir, LockFile))
+	if errors.Is(err, flock.ErrLocked) {
+		return nil, &LockedError{Dir: dir, PID: lockHolder(dir)}
+	}
 	if err != nil {
 		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, &LockedError{Dir: dir, PID: lockHolder(dir)}
-		}
-		return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
 	}
 	if err := f.Truncate(0); err != nil {
 		f.Close()

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/actsync/actsync/internal/flock"
 )
 
 // LedgerFile is the job ledger in a landing directory: the exports asked of
@@ -142,18 +143,11 @@ func writeFileAtomic(path string, data []byte) error {
 
 // lockDir takes dir's landing lock or fails at once.
 func lockDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
+	f, err := flock.TryLock(filepath.Join(dir, lockFile))
+	if errors.Is(err, flock.ErrLocked) {
+		return nil, fmt.Errorf("another actsync is landing Marketo exports into %s; try again when it has finished", dir)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("another actsync is landing Marketo exports into %s; try again when it has finished", dir)
-		}
-		return nil, err
-	}
-	return f, nil
+	return f, err
 }
 
 // DiscardLanded removes the files landed in dir but not yet handed on, and
