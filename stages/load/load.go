@@ -21,6 +21,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/actsync/actsync/internal/atomicfile"
 	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
 )
@@ -308,7 +309,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		errs = append(errs, os.Rename(filepath.Join(l.st.Dir, r.From), dst))
 		crashPoint("after-rename")
 	}
-	errs = append(errs, writeFileAtomic(filepath.Join(l.st.Dir, j.Report), append(doc, '\n')))
+	errs = append(errs, atomicfile.WriteFile(filepath.Join(l.st.Dir, j.Report), append(doc, '\n')))
 	crashPoint("after-report")
 	if errors.Join(errs...) == nil {
 		// Removing the journal first marks the run as published in full.
@@ -455,32 +456,6 @@ func snapshotSQL(table string, runID int64, path string) string {
 		query = fmt.Sprintf("SELECT * EXCLUDE (run_id) FROM %s WHERE run_id = %d ORDER BY ALL", table, runID)
 	}
 	return fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet)", query, sqlfiles.QuoteString(path))
-}
-
-// writeFileAtomic writes data to path by rename after an fsync, readable
-// by the owner only: a reader sees the old file or the new one, never half
-// of one. The temporary file, .<name>-*.tmp beside path, is unique per
-// writer (status --open may write a page while a run writes its own); one
-// a killed writer left in runs/ is removed by the next Open.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp") // mode 0600
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // profileTo has DuckDB write the profile of the next statements to path

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/actsync/actsync/internal/atomicfile"
 )
 
 // journalFile is written into a run's staging directory just before its
@@ -54,7 +56,7 @@ func writeJournal(staging string, j journal) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(staging, journalFile), data)
+	return atomicfile.WriteFile(filepath.Join(staging, journalFile), data)
 }
 
 // Recovery is what Open did about a run that a previous process left
@@ -201,7 +203,7 @@ func (s *State) recoverRuns(ctx context.Context) ([]Recovery, error) {
 			}
 			path := filepath.Join(s.Dir, j.Report)
 			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-				if err := writeFileAtomic(path, []byte(report+"\n")); err != nil {
+				if err := atomicfile.WriteFile(path, []byte(report+"\n")); err != nil {
 					return out, fmt.Errorf("recover run %d: %w", id, err)
 				}
 				rec.Report = true

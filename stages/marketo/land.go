@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // the quota resets at midnight America/Chicago wherever actsync runs
+
+	"github.com/actsync/actsync/internal/atomicfile"
 )
 
 // Limits of the Bulk Extract API (Adobe's bulk-extract.md).
@@ -931,7 +933,7 @@ func (l *lander) deletedLeads(ctx context.Context, since, until time.Time) (stri
 	if err := w.Error(); err != nil {
 		return "", err
 	}
-	if err := writeFileAtomic(path, []byte(sb.String())); err != nil {
+	if err := atomicfile.WriteFile(path, []byte(sb.String())); err != nil {
 		return "", err
 	}
 	return name, nil

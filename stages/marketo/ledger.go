@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/actsync/actsync/internal/atomicfile"
 	"github.com/actsync/actsync/internal/flock"
 )
 
@@ -117,28 +118,7 @@ func (l *Ledger) save(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, LedgerFile), data)
-}
-
-// writeFileAtomic writes data to path by rename after an fsync: a reader
-// sees the old file or the new one, never half of one.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.OpenFile(path+".tmp", os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(path+".tmp", path)
+	return atomicfile.WriteFile(filepath.Join(dir, LedgerFile), data)
 }
 
 // lockDir takes dir's landing lock or fails at once.
