@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/golden"
 	"github.com/actsync/actsync/internal/synth"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/activities"
@@ -68,7 +69,7 @@ func TestActivitiesGolden(t *testing.T) {
 	for table, query := range activityGoldenTables {
 		t.Run(table, func(t *testing.T) {
 			got := runOK(t, "query", "--state", state, "--format", "csv", query)
-			compareGolden(t, filepath.Join("testdata", "golden", "activities", table+".csv"), got)
+			golden.Compare(t, filepath.Join("testdata", "golden", "activities", table+".csv"), got)
 		})
 	}
 

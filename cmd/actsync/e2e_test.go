@@ -4,18 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/actsync/actsync/internal/golden"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/load"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // goldenTables are the outputs compared after the three fixture days. Run
 // bookkeeping that changes with the clock (timestamps, timings, the JSON
@@ -54,7 +52,7 @@ func TestFixtureDaysGolden(t *testing.T) {
 	for table, query := range goldenTables {
 		t.Run(table, func(t *testing.T) {
 			got := runOK(t, "query", "--state", state, "--format", "csv", query)
-			compareGolden(t, filepath.Join("testdata", "golden", table+".csv"), got)
+			golden.Compare(t, filepath.Join("testdata", "golden", table+".csv"), got)
 		})
 	}
 
@@ -116,25 +114,5 @@ func TestRunReportsBalanceAndSnapshotsMatchTables(t *testing.T) {
 		if snap != want {
 			t.Errorf("%s snapshots per run:\n%s\nwant (from the table):\n%s", table, snap, want)
 		}
-	}
-}
-
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (run with -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }

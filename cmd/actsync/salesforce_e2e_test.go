@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actsync/actsync/internal/golden"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/load"
 )
@@ -79,7 +80,7 @@ func TestSalesforceGolden(t *testing.T) {
 	for table, query := range salesforceGoldenTables {
 		t.Run(table, func(t *testing.T) {
 			got := runOK(t, "query", "--state", state, "--format", "csv", query)
-			compareGolden(t, filepath.Join("testdata", "golden", "salesforce", table+".csv"), got)
+			golden.Compare(t, filepath.Join("testdata", "golden", "salesforce", table+".csv"), got)
 		})
 	}
 

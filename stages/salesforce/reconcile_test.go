@@ -3,25 +3,22 @@ package salesforce
 import (
 	"context"
 	dbsql "database/sql"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/actsync/actsync/internal/golden"
 	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/golden/")
 
 var _ load.Step = (*Reconcile)(nil)
 
@@ -228,12 +225,12 @@ func TestSQLGolden(t *testing.T) {
 		seen[name] = true
 		switch name {
 		case "sf_schema":
-			golden(t, "sf_schema", query(t, tx, sqlSchemaDump))
+			sqlGolden(t, "sf_schema", golden.Query(t, tx, sqlSchemaDump))
 		case "sf_task_pairs":
-			golden(t, "sf_task_actions", query(t, tx, sqlfiles.Text("sf_task_actions")))
+			sqlGolden(t, "sf_task_actions", golden.Query(t, tx, sqlfiles.Text("sf_task_actions")))
 		}
 		if q, ok := sqlDumps[name]; ok {
-			golden(t, name, query(t, tx, q))
+			sqlGolden(t, name, golden.Query(t, tx, q))
 		}
 	}
 	report := applyRun(t, conn, r, runID)
@@ -250,7 +247,7 @@ func TestSQLGolden(t *testing.T) {
 		t.Errorf("report inputs %+v, want the staged %+v", c.Inputs, staged.Inputs)
 	}
 	c.Inputs = nil
-	golden(t, "sf_counts", fmt.Sprintf("%+v\n", *c))
+	sqlGolden(t, "sf_counts", fmt.Sprintf("%+v\n", *c))
 
 	// What run 7 committed, read back from the reopened file.
 	conn.Close()
@@ -258,93 +255,24 @@ func TestSQLGolden(t *testing.T) {
 	db, conn = openDB(t, dbPath)
 	defer db.Close()
 	defer conn.Close()
-	if n := query(t, conn, `SELECT count(*) FROM duckdb_tables() WHERE temporary`); n != "count_star()\n0\n" {
+	if n := golden.Query(t, conn, `SELECT count(*) FROM duckdb_tables() WHERE temporary`); n != "count_star()\n0\n" {
 		t.Errorf("temporary tables left behind: %s", n)
 	}
 	for name, q := range sqlFinal {
-		golden(t, name, query(t, conn, q))
+		sqlGolden(t, name, golden.Query(t, conn, q))
 	}
 
 	// The same inputs again, as run 8: nothing to change on either side.
 	applyRun(t, conn, &Reconcile{Staged: staged, Options: opts}, runID+1)
 	for _, table := range r.SnapshotTables() {
-		if n := query(t, conn, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
-			t.Errorf("rerun wrote %s rows: %s", table, query(t, conn, "SELECT * FROM "+table+" WHERE run_id = 8"))
+		if n := golden.Query(t, conn, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
+			t.Errorf("rerun wrote %s rows: %s", table, golden.Query(t, conn, "SELECT * FROM "+table+" WHERE run_id = 8"))
 		}
 	}
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*dbsql.Rows, error)
-}
-
-// query renders a result as CSV-like text: a header line, then one line per
-// row, NULL as empty, times in RFC 3339.
-func query(t *testing.T, q querier, sql string, args ...any) string {
+// sqlGolden compares got with testdata/golden/sql/<name>.csv.
+func sqlGolden(t *testing.T, name, got string) {
 	t.Helper()
-	rows, err := q.QueryContext(context.Background(), sql, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var b strings.Builder
-	b.WriteString(strings.Join(cols, ",") + "\n")
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, v := range vals {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			switch v := v.(type) {
-			case nil:
-			case time.Time:
-				b.WriteString(v.UTC().Format(time.RFC3339))
-			case string:
-				if strings.ContainsAny(v, ",\"\n") {
-					v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
-				}
-				b.WriteString(v)
-			default:
-				s := fmt.Sprint(v)
-				if strings.ContainsAny(s, ",\"\n") {
-					s = `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-				}
-				b.WriteString(s)
-			}
-		}
-		b.WriteByte('\n')
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", "sql", name+".csv")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run with -update to accept):\n--- got\n%s--- want\n%s", name, path, got, want)
-	}
+	golden.Compare(t, filepath.Join("testdata", "golden", "sql", name+".csv"), got)
 }
