@@ -98,9 +98,7 @@ func TestHistoryViews(t *testing.T) {
 		"field_changes": `SELECT run_id, marketo_id, op, field, old_value, new_value FROM field_changes ORDER BY ALL`,
 		"owner_changes": `SELECT run_id, marketo_id, from_owner, to_owner FROM owner_changes ORDER BY ALL`,
 	}
-	for name, q := range queries {
-		golden.Compare(t, filepath.Join("testdata/golden/history", name+".csv"), runOK(t, "query", "--state", state, "--format", "csv", q))
-	}
+	compareTables(t, state, filepath.Join("testdata", "golden", "history"), queries)
 	// A time picks the last run finished by then: before run 1, none; at
 	// run 2's finish, run 2; after everything, the latest.
 	finish := strings.TrimSpace(runOK(t, "query", "--state", state, "--format", "csv",
