@@ -190,24 +190,28 @@ func (p *parser) csv(r io.Reader, comma rune, stats *pipeline.Input) error {
 		}
 	}
 	sep := string(comma)
+	// From here every row reuses one slice, the header's too (only its
+	// length is kept); the values are strings of their own.
+	fields := len(header)
+	cr.ReuseRecord = true
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		if err != nil {
+			var pe *csv.ParseError // declared here: errors.As moves it to the heap
+			if !errors.As(err, &pe) {
+				return err
+			}
 			stats.Rows++
 			p.reject(int64(pe.StartLine), ReasonMalformedRow, pe.Err.Error(), strings.Join(rec, sep))
 			continue
 		}
-		if err != nil {
-			return err
-		}
 		stats.Rows++
 		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			p.reject(int64(line), ReasonMalformedRow, fmt.Sprintf("%d fields, the header has %d", len(rec), len(header)), strings.Join(rec, sep))
+		if len(rec) != fields {
+			p.reject(int64(line), ReasonMalformedRow, fmt.Sprintf("%d fields, the header has %d", len(rec), fields), strings.Join(rec, sep))
 			continue
 		}
 		for fi := range p.text {
@@ -503,9 +507,13 @@ func parse(k kind, v string) (cell, bool) {
 // parseTime reads a timestamp: the layouts of the people exports, and
 // Salesforce's "2006-01-02T15:04:05.000+0000".
 func parseTime(v string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return checkYear(t.UTC())
+	// Both Salesforce layouts end in a numeric offset, "+0000": skip them
+	// for a value that does not (time.Parse allocates an error to say so).
+	if n := len(v); n >= 5 && (v[n-5] == '+' || v[n-5] == '-') {
+		for _, layout := range []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return checkYear(t.UTC())
+			}
 		}
 	}
 	t, ok := pipeline.ParseTimestamp(v)
