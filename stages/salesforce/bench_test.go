@@ -1,11 +1,10 @@
 package salesforce
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -54,7 +53,7 @@ func writeActionsTasks(w io.Writer, n int, jsonl bool) {
 			continue
 		}
 		fmt.Fprintf(w, "A-%d,%d,,\"%s\",%s,open,%t,%s,%s,%s\n",
-			i, 1000+i, csvQuote(subject), due, completed, created, updated, sfid)
+			i, 1000+i, strings.ReplaceAll(subject, `"`, `""`), due, completed, created, updated, sfid)
 	}
 }
 
@@ -86,48 +85,23 @@ func writeSalesforceTasks(w io.Writer, n int, jsonl bool) {
 	}
 }
 
-func csvQuote(s string) string {
-	out := ""
-	for _, r := range s {
-		if r == '"' {
-			out += `"`
-		}
-		out += string(r)
-	}
-	return out
-}
-
-// BenchmarkRead reads generated exports of 50,000 tasks, CSV and JSON
-// Lines, to the end: parsing, validation and the Arrow batches, without
+// BenchmarkRead reads generated exports of 50,000 tasks (temporary files),
+// CSV and JSON Lines, to the end: parsing, validation and the Arrow batches, without
 // the Parquet staging.
 func BenchmarkRead(b *testing.B) {
 	for _, in := range []*Input{ActionsTasks, SalesforceTasks} {
 		for _, format := range []extract.Format{extract.CSV, extract.JSONL} {
 			b.Run(in.Name+"/"+string(format), func(b *testing.B) {
-				path := filepath.Join(b.TempDir(), in.Name+"."+string(format))
-				f, err := os.Create(path)
-				if err != nil {
-					b.Fatal(err)
-				}
-				w := bufio.NewWriter(f)
+				var data bytes.Buffer
 				if in == ActionsTasks {
-					writeActionsTasks(w, benchTaskRows, format == extract.JSONL)
+					writeActionsTasks(&data, benchTaskRows, format == extract.JSONL)
 				} else {
-					writeSalesforceTasks(w, benchTaskRows, format == extract.JSONL)
+					writeSalesforceTasks(&data, benchTaskRows, format == extract.JSONL)
 				}
-				if err := w.Flush(); err != nil {
-					b.Fatal(err)
-				}
-				if err := f.Close(); err != nil {
-					b.Fatal(err)
-				}
-				info, err := os.Stat(path)
-				if err != nil {
-					b.Fatal(err)
-				}
+				path := writeFile(b, in.Name+"."+string(format), data.Bytes())
 				mem := memory.NewGoAllocator()
 				src := extract.Source{Path: path, Format: format}
-				b.SetBytes(info.Size())
+				b.SetBytes(int64(data.Len()))
 				b.ReportAllocs()
 				for b.Loop() {
 					var rows int64
