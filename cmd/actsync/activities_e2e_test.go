@@ -2,14 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -65,12 +63,7 @@ func TestActivitiesGolden(t *testing.T) {
 			t.Errorf("run 1 has no activities but reports %+v", rep.Activities)
 		}
 	}
-	for table, query := range activityGoldenTables {
-		t.Run(table, func(t *testing.T) {
-			got := runOK(t, "query", "--state", state, "--format", "csv", query)
-			compareGolden(t, filepath.Join("testdata", "golden", "activities", table+".csv"), got)
-		})
-	}
+	compareTables(t, state, filepath.Join("testdata", "golden", "activities"), activityGoldenTables)
 
 	// Snapshots of the reconciliation tables hold each run's rows.
 	// person_activity_summary is one row per person, stamped with the run
@@ -78,18 +71,11 @@ func TestActivitiesGolden(t *testing.T) {
 	// matches the table; earlier partitions keep what those runs computed.
 	for _, table := range []string{"activities", "sales_activity_log", "salesforce_tasks",
 		"unsubscribe_violations", "person_activity_summary", "lifecycle_events"} {
-		glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
 		where := ""
 		if table == "person_activity_summary" {
-			where = " WHERE run_id = 3"
+			where = "WHERE run_id = 3"
 		}
-		snap := runOK(t, "query", "--state", state, "--format", "csv",
-			`SELECT run_id, count(*) FROM read_parquet('`+glob+`', hive_partitioning = true)`+where+` GROUP BY ALL ORDER BY ALL`)
-		want := runOK(t, "query", "--state", state, "--format", "csv",
-			`SELECT run_id, count(*) FROM `+table+where+` GROUP BY ALL ORDER BY ALL`)
-		if snap != want {
-			t.Errorf("%s snapshots per run:\n%s\nwant:\n%s", table, snap, want)
-		}
+		checkSnapshotsPerRun(t, state, table, where)
 	}
 
 	// Re-delivering everything is a no-op: no new activity, no change row.
@@ -106,36 +92,14 @@ func TestActivitiesGolden(t *testing.T) {
 func TestActivitiesUsageAndFailures(t *testing.T) {
 	state := t.TempDir()
 	runOK(t, "run", "--people", "../../fixtures/people/day1", "--state", state)
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	checkFailingRuns(t, state, []failingRun{
 		{"full without people", []string{"run", "--full", "--activities", "../../fixtures/activities/2026-11-02"}, 2, "--full needs --people"},
 		{"nothing to read", []string{"run"}, 2, "--people or --activities is required"},
 		{"reminder tasks", []string{"run", "--activities", "../../fixtures/activities/2026-11-02", "--salesforce-log", "emails,tasks"}, 2, "reminder tasks"},
 		{"bad template", []string{"run", "--activities", "../../fixtures/activities/2026-11-02", "--task-subject", "{{subject}}"}, 2, "unknown placeholder"},
 		{"missing columns", []string{"run", "--people", "../../fixtures/people/day2", "--activities", "../../fixtures/people/bad/missing_owner_column.csv"}, 1, "no column marketoGUID"},
 		{"bad types file", []string{"run", "--activities", "../../fixtures/activities/2026-11-02", "--activity-types", "../../fixtures/activities/2026-11-02/2026-11-02-sia.jsonl"}, 1, "--activity-types"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), append(tt.args, "--state", state), &stdout, &stderr)
-			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
-				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tt.code, tt.want)
-			}
-		})
-	}
-	// None of the failed runs changed the state.
-	n := runOK(t, "query", "--state", state, "--format", "csv", "SELECT count(*) FROM runs")
-	if n != "count_star()\n1\n" {
-		t.Errorf("failed runs left runs behind: %q", n)
-	}
-	if entries, _ := os.ReadDir(filepath.Join(state, ".staging")); len(entries) != 0 {
-		t.Errorf("staging left behind: %v", entries)
-	}
+	})
 }
 
 // BenchmarkReconcile measures an activities-only run (extract and staging

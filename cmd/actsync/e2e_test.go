@@ -4,18 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/actsync/actsync/internal/golden"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/load"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // goldenTables are the outputs compared after the three fixture days. Run
 // bookkeeping that changes with the clock (timestamps, timings, the JSON
@@ -51,12 +49,7 @@ func TestFixtureDaysGolden(t *testing.T) {
 	for _, day := range fixtureDays {
 		runOK(t, append(day, "--state", state)...)
 	}
-	for table, query := range goldenTables {
-		t.Run(table, func(t *testing.T) {
-			got := runOK(t, "query", "--state", state, "--format", "csv", query)
-			compareGolden(t, filepath.Join("testdata", "golden", table+".csv"), got)
-		})
-	}
+	compareTables(t, state, filepath.Join("testdata", "golden"), goldenTables)
 
 	// Rerunning the last day changes nothing and says so.
 	out := runOK(t, append(fixtureDays[2], "--state", state)...)
@@ -95,14 +88,11 @@ func TestRunReportsBalanceAndSnapshotsMatchTables(t *testing.T) {
 	// Every snapshot partition equals what the tables hold for that run, and
 	// a reader with hive partitioning sees the run_id column.
 	for _, table := range load.SnapshotTables {
-		glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
-		snap := runOK(t, "query", "--state", state, "--format", "csv",
-			`SELECT run_id, count(*) FROM read_parquet('`+glob+`', hive_partitioning = true) GROUP BY ALL ORDER BY ALL`)
-		var want string
 		if table == "people" {
 			// people snapshots are the whole table after each run; the last
 			// one must equal the table.
-			want = runOK(t, "query", "--state", state, "--format", "csv",
+			glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
+			want := runOK(t, "query", "--state", state, "--format", "csv",
 				`SELECT count(*) FROM people`)
 			last := runOK(t, "query", "--state", state, "--format", "csv",
 				`SELECT count(*) FROM read_parquet('`+glob+`', hive_partitioning = true) WHERE run_id = 3`)
@@ -111,30 +101,65 @@ func TestRunReportsBalanceAndSnapshotsMatchTables(t *testing.T) {
 			}
 			continue
 		}
-		want = runOK(t, "query", "--state", state, "--format", "csv",
-			`SELECT run_id, count(*) FROM `+table+` GROUP BY ALL ORDER BY ALL`)
-		if snap != want {
-			t.Errorf("%s snapshots per run:\n%s\nwant (from the table):\n%s", table, snap, want)
-		}
+		checkSnapshotsPerRun(t, state, table, "")
 	}
 }
 
-func compareGolden(t *testing.T, path, got string) {
+// compareTables runs each query of tables on state and compares its CSV
+// with dir/<name>.csv, a subtest a table.
+func compareTables(t *testing.T, state, dir string, tables map[string]string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+	for table, query := range tables {
+		t.Run(table, func(t *testing.T) {
+			got := runOK(t, "query", "--state", state, "--format", "csv", query)
+			golden.Compare(t, filepath.Join(dir, table+".csv"), got)
+		})
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
+}
+
+// checkSnapshotsPerRun checks that the Parquet snapshots of table in state
+// hold as many rows per run as the table does, both restricted by where
+// ("" or "WHERE …").
+func checkSnapshotsPerRun(t *testing.T, state, table, where string) {
+	t.Helper()
+	glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
+	snap := runOK(t, "query", "--state", state, "--format", "csv",
+		`SELECT run_id, count(*) FROM read_parquet('`+glob+`', hive_partitioning = true) `+where+` GROUP BY ALL ORDER BY ALL`)
+	want := runOK(t, "query", "--state", state, "--format", "csv",
+		`SELECT run_id, count(*) FROM `+table+` `+where+` GROUP BY ALL ORDER BY ALL`)
+	if snap != want {
+		t.Errorf("%s snapshots per run:\n%s\nwant (from the table):\n%s", table, snap, want)
 	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (run with -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
+}
+
+// failingRun is a command that must exit with code, its stderr mentioning
+// want.
+type failingRun struct {
+	name string
+	args []string
+	code int
+	want string
+}
+
+// checkFailingRuns runs each of runs on state, which holds one committed
+// run, and checks its exit code and message; then that none of them left a
+// run or a staging directory behind.
+func checkFailingRuns(t *testing.T, state string, runs []failingRun) {
+	t.Helper()
+	for _, tt := range runs {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), append(tt.args, "--state", state), &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tt.code, tt.want)
+			}
+		})
+	}
+	n := runOK(t, "query", "--state", state, "--format", "csv", "SELECT count(*) FROM runs")
+	if n != "count_star()\n1\n" {
+		t.Errorf("failed runs left runs behind: %q", n)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(state, ".staging")); len(entries) != 0 {
+		t.Errorf("staging left behind: %v", entries)
 	}
 }

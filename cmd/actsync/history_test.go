@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/actsync/actsync/internal/golden"
 )
 
 // analystRuns build the fixture state of the README's analyst queries:
@@ -51,7 +53,7 @@ func TestREADMEQueries(t *testing.T) {
 	if len(blocks) < 6 {
 		t.Fatalf("README has %d sql blocks, want the snapshot example and the five analyst queries", len(blocks))
 	}
-	golden, err := filepath.Abs("testdata/golden/readme")
+	goldenDir, err := filepath.Abs("testdata/golden/readme")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestREADMEQueries(t *testing.T) {
 		if strings.Count(out.String(), "\n") < 2 {
 			t.Errorf("README sql block %d returns no rows on the fixture state:\n%s", i+1, query)
 		}
-		compareGolden(t, filepath.Join(golden, fmt.Sprintf("query%d.csv", i+1)), out.String())
+		golden.Compare(t, filepath.Join(goldenDir, fmt.Sprintf("query%d.csv", i+1)), out.String())
 	}
 }
 
@@ -96,9 +98,7 @@ func TestHistoryViews(t *testing.T) {
 		"field_changes": `SELECT run_id, marketo_id, op, field, old_value, new_value FROM field_changes ORDER BY ALL`,
 		"owner_changes": `SELECT run_id, marketo_id, from_owner, to_owner FROM owner_changes ORDER BY ALL`,
 	}
-	for name, q := range queries {
-		compareGolden(t, filepath.Join("testdata/golden/history", name+".csv"), runOK(t, "query", "--state", state, "--format", "csv", q))
-	}
+	compareTables(t, state, filepath.Join("testdata", "golden", "history"), queries)
 	// A time picks the last run finished by then: before run 1, none; at
 	// run 2's finish, run 2; after everything, the latest.
 	finish := strings.TrimSpace(runOK(t, "query", "--state", state, "--format", "csv",

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/stages/load"
 )
 
 const sfFixtures = "../../fixtures/salesforce/"
@@ -76,24 +72,12 @@ func TestSalesforceGolden(t *testing.T) {
 			}
 		}
 	}
-	for table, query := range salesforceGoldenTables {
-		t.Run(table, func(t *testing.T) {
-			got := runOK(t, "query", "--state", state, "--format", "csv", query)
-			compareGolden(t, filepath.Join("testdata", "golden", "salesforce", table+".csv"), got)
-		})
-	}
+	compareTables(t, state, filepath.Join("testdata", "golden", "salesforce"), salesforceGoldenTables)
 
 	// Each output table's snapshots hold each run's rows.
 	for _, table := range []string{"task_changes_to_salesforce", "task_changes_to_actions", "task_conflicts",
 		"optout_changes_to_salesforce", "optout_changes_to_actions"} {
-		glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
-		snap := runOK(t, "query", "--state", state, "--format", "csv",
-			`SELECT run_id, count(*) FROM read_parquet('`+glob+`', hive_partitioning = true) GROUP BY ALL HAVING count(*) > 0 ORDER BY ALL`)
-		want := runOK(t, "query", "--state", state, "--format", "csv",
-			`SELECT run_id, count(*) FROM `+table+` GROUP BY ALL ORDER BY ALL`)
-		if snap != want {
-			t.Errorf("%s snapshots per run:\n%s\nwant:\n%s", table, snap, want)
-		}
+		checkSnapshotsPerRun(t, state, table, "")
 	}
 
 	// The summary names the two-way counts.
@@ -107,12 +91,7 @@ func TestSalesforceUsageAndFailures(t *testing.T) {
 	state := t.TempDir()
 	runOK(t, "run", "--people", "../../fixtures/people/day1", "--state", state)
 	tasks := []string{"--actions-tasks", sfFixtures + "2026-11-20/actions_tasks.csv", "--salesforce-tasks", sfFixtures + "2026-11-20/salesforce_tasks.csv"}
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	checkFailingRuns(t, state, []failingRun{
 		{"one task side", []string{"run", "--actions-tasks", sfFixtures + "2026-11-20/actions_tasks.csv", "--task-sync-since", "2026-11-01"}, 2, "go together"},
 		{"no sync-since", append([]string{"run"}, tasks...), 2, "--task-sync-since is required"},
 		{"sync-since alone", []string{"run", "--people", "../../fixtures/people/day1", "--task-sync-since", "2026-11-01"}, 2, "--task-sync-since needs"},
@@ -120,21 +99,5 @@ func TestSalesforceUsageAndFailures(t *testing.T) {
 		{"bad sync-since", append([]string{"run", "--task-sync-since", "last week"}, tasks...), 2, "--task-sync-since"},
 		{"wrong file", []string{"run", "--salesforce-optouts", sfFixtures + "2026-11-20/actions_tasks.csv"}, 1, "no column id"},
 		{"missing file", []string{"run", "--salesforce-optouts", sfFixtures + "nope.csv"}, 1, "nope.csv"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), append(tt.args, "--state", state), &stdout, &stderr)
-			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
-				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tt.code, tt.want)
-			}
-		})
-	}
-	n := runOK(t, "query", "--state", state, "--format", "csv", "SELECT count(*) FROM runs")
-	if n != "count_star()\n1\n" {
-		t.Errorf("failed runs left runs behind: %q", n)
-	}
-	if entries, _ := os.ReadDir(filepath.Join(state, ".staging")); len(entries) != 0 {
-		t.Errorf("staging left behind: %v", entries)
-	}
+	})
 }

@@ -3,7 +3,6 @@ package runpage
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,10 +12,9 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/actsync/actsync/internal/golden"
 	"github.com/actsync/actsync/pipeline"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // fixtureReports are the reports of three runs on the fixtures: day 1;
 // day 2 with the 2026-11-02 activities; day 3 --full with the 2026-11-03
@@ -50,36 +48,7 @@ func render(t *testing.T, p Page) []byte {
 func TestRenderGolden(t *testing.T) {
 	reps := fixtureReports(t)
 	got := render(t, Page{Run: reps[2], History: reps[:2]})
-	path := filepath.Join("testdata", "run3.html")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("page differs from %s (run go test -update to accept):\n%s", path, firstDiff(got, want))
-	}
-}
-
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s", i+1, gl, wl)
-		}
-	}
-	return ""
+	golden.Compare(t, filepath.Join("testdata", "run3.html"), string(got))
 }
 
 // TestPageNumbers parses the page and checks every funnel count against

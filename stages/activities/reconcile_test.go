@@ -3,23 +3,20 @@ package activities
 import (
 	"context"
 	dbsql "database/sql"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/actsync/actsync/internal/golden"
 	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/golden/")
 
 var _ load.Step = (*Reconcile)(nil)
 
@@ -129,7 +126,7 @@ func TestSQLGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	golden(t, "activity_schema", query(t, conn,
+	sqlGolden(t, "activity_schema", golden.Query(t, conn,
 		`SELECT table_name, column_name, data_type FROM information_schema.columns
 		 WHERE table_name IN ('activities', 'sales_activity_log', 'salesforce_tasks', 'unsubscribe_violations',
 		                      'person_activity_summary', 'lifecycle_events')
@@ -167,15 +164,15 @@ func TestSQLGolden(t *testing.T) {
 		if strings.Contains(sqlDumps[st.name], "$1") {
 			args = append(args, staged.Glob)
 		}
-		golden(t, st.name, query(t, tx, sqlDumps[st.name], args...))
+		sqlGolden(t, st.name, golden.Query(t, tx, sqlDumps[st.name], args...))
 	}
 	c, err := r.counts(ctx, tx, runID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Inputs = nil
-	golden(t, "activity_counts", fmt.Sprintf("%+v\n", *c))
-	golden(t, "activity_breakdown", query(t, tx, sqlfiles.Text("activity_breakdown"), runID))
+	sqlGolden(t, "activity_counts", fmt.Sprintf("%+v\n", *c))
+	sqlGolden(t, "activity_breakdown", golden.Query(t, tx, sqlfiles.Text("activity_breakdown"), runID))
 	if !c.Balanced() {
 		t.Errorf("counts do not balance: %+v", c)
 	}
@@ -189,79 +186,14 @@ func TestSQLGolden(t *testing.T) {
 		}
 	}
 	for _, table := range []string{"activities", "changes", "salesforce_tasks", "lifecycle_events", "unsubscribe_violations"} {
-		if n := query(t, tx, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
+		if n := golden.Query(t, tx, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
 			t.Errorf("rerun wrote %s rows: %q", table, n)
 		}
 	}
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*dbsql.Rows, error)
-}
-
-// query renders a result as CSV-like text: a header line, then one line per
-// row, NULL as empty, times in RFC 3339.
-func query(t *testing.T, q querier, sql string, args ...any) string {
+// sqlGolden compares got with testdata/golden/sql/<name>.csv.
+func sqlGolden(t *testing.T, name, got string) {
 	t.Helper()
-	rows, err := q.QueryContext(context.Background(), sql, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var b strings.Builder
-	b.WriteString(strings.Join(cols, ",") + "\n")
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, v := range vals {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			switch v := v.(type) {
-			case nil:
-			case time.Time:
-				b.WriteString(v.UTC().Format(time.RFC3339))
-			case string:
-				if strings.ContainsAny(v, ",\"\n") {
-					v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
-				}
-				b.WriteString(v)
-			default:
-				fmt.Fprint(&b, v)
-			}
-		}
-		b.WriteByte('\n')
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", "sql", name+".csv")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run with -update to accept):\n--- got\n%s--- want\n%s", name, path, got, want)
-	}
+	golden.Compare(t, filepath.Join("testdata", "golden", "sql", name+".csv"), got)
 }

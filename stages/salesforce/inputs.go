@@ -37,7 +37,7 @@ type Input struct {
 	person []string
 	// check is a row rule beyond the fields: it returns a reject reason and
 	// detail, or "".
-	check  func(vals []string) (string, string)
+	check  func(vals []cell) (string, string)
 	schema *arrow.Schema
 }
 
@@ -54,7 +54,7 @@ func (in *Input) col(name string) int {
 	panic("salesforce: no column " + name)
 }
 
-func newInput(name, format string, fields []field, person []string, check func([]string) (string, string)) *Input {
+func newInput(name, format string, fields []field, person []string, check func([]cell) (string, string)) *Input {
 	in := &Input{Name: name, Format: format, fields: fields, person: person, check: check}
 	var af []arrow.Field
 	for _, f := range fields {
@@ -140,8 +140,8 @@ const (
 )
 
 // checkTaskID rejects a Task export row whose Id is not a Task (00T).
-func checkTaskID(vals []string) (string, string) {
-	if id := vals[0]; len(id) >= 3 && id[:3] != "00T" {
+func checkTaskID(vals []cell) (string, string) {
+	if id := vals[0].s; len(id) >= 3 && id[:3] != "00T" {
 		return ReasonNotTask, "Id " + id[:3] + "… is not a Task id (00T)"
 	}
 	return "", ""
@@ -149,8 +149,8 @@ func checkTaskID(vals []string) (string, string) {
 
 // checkLeadOrContact rejects an opt-out row whose Id is neither a Lead
 // (00Q) nor a Contact (003): HasOptedOutOfEmail lives on those two.
-func checkLeadOrContact(vals []string) (string, string) {
-	if id := vals[0]; len(id) >= 3 && id[:3] != "00Q" && id[:3] != "003" {
+func checkLeadOrContact(vals []cell) (string, string) {
+	if id := vals[0].s; len(id) >= 3 && id[:3] != "00Q" && id[:3] != "003" {
 		return ReasonNotLeadOrContact, "Id " + id[:3] + "… is neither a Lead (00Q) nor a Contact (003)"
 	}
 	return "", ""

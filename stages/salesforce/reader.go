@@ -2,16 +2,17 @@ package salesforce
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -64,7 +65,8 @@ func Read(src extract.Source, in *Input, mem memory.Allocator, batchRows int, em
 	defer f.Close()
 	stats.Gzip = f.Gzip()
 	r := bufio.NewReaderSize(f, 64<<10)
-	p := &parser{in: in, file: src.Path, bld: array.NewRecordBuilder(mem, in.schema), emit: emit, batch: batchRows}
+	p := &parser{in: in, file: src.Path, bld: array.NewRecordBuilder(mem, in.schema), emit: emit, batch: batchRows,
+		text: make([]string, len(in.fields)), vals: make([]cell, len(in.fields))}
 	defer p.bld.Release()
 	if src.Format == extract.JSONL {
 		err = p.jsonl(r, &stats)
@@ -101,7 +103,22 @@ type parser struct {
 	emit    func(arrow.RecordBatch) error
 	batch   int
 	rejects []Reject
-	vals    []string // one per field, reused
+	text    []string // one per field: the row's value, trimmed, "" when absent
+	vals    []cell   // one per field: text parsed
+	// JSON Lines, reused from line to line.
+	obj   map[string]json.RawMessage
+	keys  []string
+	named map[string]string // normalised key → value
+	norm  map[string]string // key → extract.NormalizeHeader(key), for the first keys seen
+}
+
+// cell is one field's value, parsed once: what the builder appends and
+// what the row rules look at.
+type cell struct {
+	set bool   // false: empty, appended as NULL
+	s   string // kString; kSFID in its 18-character form
+	n   int64  // kInt; kDate as days since 1970-01-01 (arrow.Date32); kTime as µs since 1970 UTC
+	b   bool   // kBool
 }
 
 func (p *parser) reject(line int64, reason, detail, raw string) {
@@ -173,36 +190,45 @@ func (p *parser) csv(r io.Reader, comma rune, stats *pipeline.Input) error {
 		}
 	}
 	sep := string(comma)
+	// From here every row reuses one slice, the header's too (only its
+	// length is kept); the values are strings of their own.
+	fields := len(header)
+	cr.ReuseRecord = true
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		if err != nil {
+			var pe *csv.ParseError // declared here: errors.As moves it to the heap
+			if !errors.As(err, &pe) {
+				return err
+			}
 			stats.Rows++
 			p.reject(int64(pe.StartLine), ReasonMalformedRow, pe.Err.Error(), strings.Join(rec, sep))
 			continue
 		}
+		stats.Rows++
+		line, _ := cr.FieldPos(0)
+		if len(rec) != fields {
+			p.reject(int64(line), ReasonMalformedRow, fmt.Sprintf("%d fields, the header has %d", len(rec), fields), strings.Join(rec, sep))
+			continue
+		}
+		for fi := range p.text {
+			p.text[fi] = ""
+			for _, i := range src[fi] {
+				if v, ok := extract.Value(rec[i]); ok {
+					p.text[fi] = v
+					break
+				}
+			}
+		}
+		reason, detail, err := p.row(int64(line))
 		if err != nil {
 			return err
 		}
-		stats.Rows++
-		line, _ := cr.FieldPos(0)
-		rawRow := strings.Join(rec, sep)
-		if len(rec) != len(header) {
-			p.reject(int64(line), ReasonMalformedRow, fmt.Sprintf("%d fields, the header has %d", len(rec), len(header)), rawRow)
-			continue
-		}
-		if err := p.row(int64(line), rawRow, func(fi int) string {
-			for _, i := range src[fi] {
-				if v, ok := extract.Value(rec[i]); ok {
-					return v
-				}
-			}
-			return ""
-		}); err != nil {
-			return err
+		if reason != "" {
+			p.reject(int64(line), reason, detail, strings.Join(rec, sep))
 		}
 	}
 }
@@ -219,57 +245,23 @@ func (p *parser) jsonl(r io.Reader, stats *pipeline.Input) error {
 			return err
 		}
 		line++
-		text := strings.TrimRight(string(b), "\r\n")
+		b = bytes.TrimRight(b, "\r\n")
 		if line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff")
+			b = bytes.TrimPrefix(b, []byte("\ufeff"))
 		}
-		if strings.TrimSpace(text) == "" {
+		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
 		stats.Rows++
-		dec := json.NewDecoder(strings.NewReader(text))
-		dec.UseNumber()
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
-			p.reject(line, ReasonMalformedRow, "not one JSON object", text)
-			continue
-		}
-		// Keys in sorted order, so that of two spellings of one field
-		// ("Id" and "id") the same one wins every time: the first non-empty.
-		fields := map[string]string{}
-		bad := ""
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			v := obj[k]
-			nk := extract.NormalizeHeader(k)
-			var s string
-			switch v := v.(type) {
-			case nil:
-			case string:
-				s = v
-			case json.Number:
-				s = v.String()
-			case bool:
-				s = strconv.FormatBool(v)
-			default:
-				bad = k
-			}
-			if prev, dup := fields[nk]; !dup || prev == "" {
-				fields[nk] = s
+		reason, detail := p.jsonFields(b)
+		if reason == "" {
+			var rowErr error
+			if reason, detail, rowErr = p.row(line); rowErr != nil {
+				return rowErr
 			}
 		}
-		if bad != "" {
-			p.reject(line, ReasonMalformedRow, "field "+strconv.Quote(bad)+" is not a string, number, boolean or null", text)
-			continue
-		}
-		if err := p.row(line, text, func(fi int) string {
-			for _, a := range p.in.fields[fi].aliases {
-				if v, ok := extract.Value(fields[a]); ok {
-					return v
-				}
-			}
-			return ""
-		}); err != nil {
-			return err
+		if reason != "" {
+			p.reject(line, reason, detail, string(b))
 		}
 		if err == io.EOF {
 			return nil
@@ -277,47 +269,150 @@ func (p *parser) jsonl(r io.Reader, stats *pipeline.Input) error {
 	}
 }
 
-// row validates one row, whose field values get returns (trimmed, "" when
-// absent), and appends it or rejects it.
-func (p *parser) row(line int64, raw string, get func(field int) string) error {
-	if p.vals == nil {
-		p.vals = make([]string, len(p.in.fields))
+// jsonFields decodes one JSON line into p.text, or returns why the line
+// is malformed.
+func (p *parser) jsonFields(b []byte) (reason, detail string) {
+	if !p.decodeObject(b) {
+		return ReasonMalformedRow, "not one JSON object"
 	}
+	// Keys in sorted order, so that of two spellings of one field ("Id"
+	// and "id") the same one wins every time: the first non-empty.
+	p.keys = p.keys[:0]
+	for k := range p.obj {
+		p.keys = append(p.keys, k)
+	}
+	slices.Sort(p.keys)
+	if p.named == nil {
+		p.named = map[string]string{}
+	}
+	clear(p.named)
+	bad := ""
+	for _, k := range p.keys {
+		s, ok := jsonScalar(p.obj[k])
+		if !ok {
+			bad = k
+		}
+		nk := p.normalize(k)
+		if prev, dup := p.named[nk]; !dup || prev == "" {
+			p.named[nk] = s
+		}
+	}
+	if bad != "" {
+		return ReasonMalformedRow, "field " + strconv.Quote(bad) + " is not a string, number, boolean or null"
+	}
+	for fi, f := range p.in.fields {
+		p.text[fi] = ""
+		for _, a := range f.aliases {
+			if v, ok := extract.Value(p.named[a]); ok {
+				p.text[fi] = v
+				break
+			}
+		}
+	}
+	return "", ""
+}
+
+// decodeObject decodes b into p.obj and reports whether b is one JSON
+// object.
+func (p *parser) decodeObject(b []byte) bool {
+	reset := func() {
+		if p.obj == nil { // a first line, or the last one was null
+			p.obj = map[string]json.RawMessage{}
+		}
+		clear(p.obj)
+	}
+	reset()
+	if json.Unmarshal(b, &p.obj) == nil {
+		return p.obj != nil
+	}
+	// Unmarshal refuses any text after the object; a decoder, which is
+	// what decides, stops after it and counts as more only text that does
+	// not start with a closing bracket. Such lines are rare: ask a decoder,
+	// so that the lines refused stay the ones they always were.
+	reset()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	return dec.Decode(&p.obj) == nil && p.obj != nil && !dec.More()
+}
+
+// jsonScalar is a JSON value as text: a string's contents, a number as
+// written, true or false, "" for null; false for an object or an array.
+func jsonScalar(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 {
+		return "", true
+	}
+	switch raw[0] {
+	case '"':
+		in := raw[1 : len(raw)-1]
+		if bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+			return string(in), true
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", false // not reached: the line was valid JSON
+		}
+		return s, true
+	case 'n':
+		return "", true
+	case 't':
+		return "true", true
+	case 'f':
+		return "false", true
+	case '{', '[':
+		return "", false
+	}
+	return string(raw), true // a number
+}
+
+// normalize is extract.NormalizeHeader of a JSON key, remembered for the
+// first keys seen (an export repeats the same few on every line).
+func (p *parser) normalize(k string) string {
+	if nk, ok := p.norm[k]; ok {
+		return nk
+	}
+	nk := extract.NormalizeHeader(k)
+	if p.norm == nil {
+		p.norm = map[string]string{}
+	}
+	if len(p.norm) < 256 {
+		p.norm[k] = nk
+	}
+	return nk
+}
+
+// row parses the row in p.text and appends it, or returns the reason and
+// detail of its reject.
+func (p *parser) row(line int64) (reason, detail string, err error) {
 	vals := p.vals
 	for fi, f := range p.in.fields {
-		v := get(fi)
+		v := p.text[fi]
 		if v == "" {
 			v = f.dflt
 		}
 		if v == "" {
 			if f.required {
-				p.reject(line, "missing_"+f.name, f.name+" is empty", raw)
-				return nil
+				return "missing_" + f.name, f.name + " is empty", nil
 			}
-			vals[fi] = ""
+			vals[fi] = cell{}
 			continue
 		}
-		norm, ok := check(f.kind, v)
+		c, ok := parse(f.kind, v)
 		if !ok {
-			p.reject(line, "invalid_"+f.name, f.name+": "+describe(f.kind), raw)
-			return nil
+			return "invalid_" + f.name, f.name + ": " + describe(f.kind), nil
 		}
-		vals[fi] = norm
+		vals[fi] = c
 	}
 	if len(p.in.person) > 0 {
 		has := false
 		for _, name := range p.in.person {
-			has = has || vals[p.in.col(name)] != ""
+			has = has || vals[p.in.col(name)].set
 		}
 		if !has {
-			p.reject(line, ReasonMissingPerson, "neither "+strings.Join(p.in.person, " nor ")+" is given", raw)
-			return nil
+			return ReasonMissingPerson, "neither " + strings.Join(p.in.person, " nor ") + " is given", nil
 		}
 	}
 	if p.in.check != nil {
 		if reason, detail := p.in.check(vals); reason != "" {
-			p.reject(line, reason, detail, raw)
-			return nil
+			return reason, detail, nil
 		}
 	}
 	for fi, f := range p.in.fields {
@@ -327,9 +422,9 @@ func (p *parser) row(line int64, raw string, get func(field int) string) error {
 	p.bld.Field(n).(*array.StringBuilder).Append(p.file)
 	p.bld.Field(n + 1).(*array.Int64Builder).Append(line)
 	if p.bld.Field(0).Len() >= p.batch {
-		return p.flush()
+		return "", "", p.flush()
 	}
-	return nil
+	return "", "", nil
 }
 
 // flush emits the rows built so far, if any.
@@ -342,75 +437,83 @@ func (p *parser) flush() error {
 	return p.emit(b)
 }
 
-func (p *parser) append(fi int, k kind, v string) {
+func (p *parser) append(fi int, k kind, c cell) {
 	b := p.bld.Field(fi)
-	if v == "" {
+	if !c.set {
 		b.AppendNull()
 		return
 	}
 	switch k {
 	case kInt:
-		n, _ := strconv.ParseInt(v, 10, 64)
-		b.(*array.Int64Builder).Append(n)
+		b.(*array.Int64Builder).Append(c.n)
 	case kBool:
-		b.(*array.BooleanBuilder).Append(v == "true")
+		b.(*array.BooleanBuilder).Append(c.b)
 	case kDate:
-		t, _ := time.Parse(time.DateOnly, v)
-		b.(*array.Date32Builder).Append(arrow.Date32FromTime(t))
+		b.(*array.Date32Builder).Append(arrow.Date32(c.n))
 	case kTime:
-		t, _ := time.Parse(time.RFC3339Nano, v)
-		b.(*array.TimestampBuilder).Append(arrow.Timestamp(t.UnixMicro()))
+		b.(*array.TimestampBuilder).Append(arrow.Timestamp(c.n))
 	default:
-		b.(*array.StringBuilder).Append(v)
+		b.(*array.StringBuilder).Append(c.s)
 	}
 }
 
-// check parses v as k and returns it in a canonical text form that append
-// reads back: an integer, "true"/"false", a date, an RFC 3339 UTC
-// timestamp, or an 18-character Salesforce id.
-func check(k kind, v string) (string, bool) {
+// parse reads v (trimmed, not empty) as k: a positive integer, a boolean
+// (true/false, 1/0, yes/no, y/n, t/f), a date (a timestamp keeps its UTC
+// date), a timestamp in UTC, or a 15- or 18-character Salesforce id (kept
+// in its 18-character form).
+func parse(k kind, v string) (cell, bool) {
 	switch k {
 	case kInt:
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return "", false
+			return cell{}, false
 		}
-		return strconv.FormatInt(n, 10), true
+		return cell{set: true, n: n}, true
 	case kBool:
 		switch strings.ToLower(v) {
 		case "true", "1", "yes", "y", "t":
-			return "true", true
+			return cell{set: true, b: true}, true
 		case "false", "0", "no", "n", "f":
-			return "false", true
+			return cell{set: true, b: false}, true
 		}
-		return "", false
+		return cell{}, false
 	case kDate:
-		if t, err := time.Parse(time.DateOnly, v); err == nil {
-			return t.Format(time.DateOnly), true
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			var ok bool
+			if t, ok = parseTime(v); !ok {
+				return cell{}, false
+			}
+			y, m, d := t.Date()
+			t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		}
-		t, ok := parseTime(v)
-		if !ok {
-			return "", false
-		}
-		return t.Format(time.DateOnly), true
+		return cell{set: true, n: int64(arrow.Date32FromTime(t))}, true
 	case kTime:
 		t, ok := parseTime(v)
 		if !ok {
-			return "", false
+			return cell{}, false
 		}
-		return t.Format(time.RFC3339Nano), true
+		return cell{set: true, n: t.UnixMicro()}, true
 	case kSFID:
-		return mapping.NormalizeSFDCID(v)
+		id, ok := mapping.NormalizeSFDCID(v)
+		if !ok {
+			return cell{}, false
+		}
+		return cell{set: true, s: id}, true
 	}
-	return v, true
+	return cell{set: true, s: v}, true
 }
 
 // parseTime reads a timestamp: the layouts of the people exports, and
 // Salesforce's "2006-01-02T15:04:05.000+0000".
 func parseTime(v string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return checkYear(t.UTC())
+	// Both Salesforce layouts end in a numeric offset, "+0000": skip them
+	// for a value that does not (time.Parse allocates an error to say so).
+	if n := len(v); n >= 5 && (v[n-5] == '+' || v[n-5] == '-') {
+		for _, layout := range []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return checkYear(t.UTC())
+			}
 		}
 	}
 	t, ok := pipeline.ParseTimestamp(v)

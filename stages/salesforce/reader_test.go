@@ -257,3 +257,21 @@ func TestJSONLSpellingsAreDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONLTextAfterTheObject: what a JSON line may hold after its object
+// is what a json.Decoder leaves, as it always was: a closing bracket is
+// not "more", anything else is.
+func TestJSONLTextAfterTheObject(t *testing.T) {
+	data := []byte(`{"marketoId":5}}` + "\n" + `{"marketoId":6} ]` + "\n" + `{"marketoId":7} x` + "\n" + `{"marketoId":8},` + "\n" + `null` + "\n" + `{"marketoId":9}  ` + "\n")
+	rows, rejects, err := readAll(t, ActionsUnsubscribes, extract.JSONL, data, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"marketo_id=5|unsubscribed=true|source_line=1", "marketo_id=6|unsubscribed=true|source_line=2", "marketo_id=9|unsubscribed=true|source_line=6"}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("rows %q, want %q", rows, want)
+	}
+	if got := reasons(rejects); !reflect.DeepEqual(got, []rj{{3, ReasonMalformedRow}, {4, ReasonMalformedRow}, {5, ReasonMalformedRow}}) {
+		t.Errorf("rejects %v", got)
+	}
+}

@@ -3,23 +3,22 @@ package salesforce
 import (
 	"context"
 	dbsql "database/sql"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/actsync/actsync/internal/golden"
+	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/golden/")
 
 var _ load.Step = (*Reconcile)(nil)
 
@@ -134,157 +133,146 @@ func stageInputs(t *testing.T, dir string, mem memory.Allocator) *Staged {
 	return staged
 }
 
-// TestSQLGolden runs every statement of the step in order on a small real
-// DuckDB database and compares what each one wrote with its golden file,
-// then the counts; then runs them all again with the same inputs as run 8,
-// which must produce no change row.
-func TestSQLGolden(t *testing.T) {
+// sqlFinal are the goldens of the tables a run keeps, each judged again
+// after the run has committed and the database file has been reopened: the
+// golden of the last statement that writes the table, and the inputs the
+// step recorded (paths as file names, the hash left out: both depend on the
+// temporary directory's contents).
+var sqlFinal = map[string]string{
+	"sf_insert_input":         `SELECT * EXCLUDE (sha256) REPLACE (parse_filename(path) AS path) FROM inputs ORDER BY file_index`,
+	"activity_insert_rejects": sqlDumps["activity_insert_rejects"],
+	"sf_task_conflicts":       sqlDumps["sf_task_conflicts"],
+	"sf_task_to_salesforce":   sqlDumps["sf_task_to_salesforce"],
+	"sf_task_to_actions":      sqlDumps["sf_task_to_actions"],
+	"sf_task_links_insert":    sqlDumps["sf_task_links_insert"],
+	"sf_optout_to_salesforce": sqlDumps["sf_optout_to_salesforce"],
+	"sf_optout_to_actions":    sqlDumps["sf_optout_to_actions"],
+	"sf_optout_state":         sqlDumps["sf_optout_state"],
+}
+
+// sqlSchemaDump lists the columns of the tables sf_schema.sql creates.
+const sqlSchemaDump = `SELECT table_name, column_name, data_type FROM information_schema.columns
+	WHERE table_name IN ('task_links', 'optout_state', 'task_changes_to_salesforce', 'task_changes_to_actions',
+	                     'task_conflicts', 'optout_changes_to_salesforce', 'optout_changes_to_actions')
+	ORDER BY table_name, ordinal_position`
+
+// openDB opens the DuckDB file path on one connection, as load.State does.
+func openDB(t *testing.T, path string) (*dbsql.DB, *dbsql.Conn) {
+	t.Helper()
+	db, err := dbsql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db, conn
+}
+
+// applyRun runs r.Apply as run runID in a transaction of its own on conn
+// and commits it, as load.Loader.Commit does.
+func applyRun(t *testing.T, conn *dbsql.Conn, r *Reconcile, runID int64) *pipeline.Report {
+	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := dbsql.Open("duckdb", filepath.Join(dir, "t.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, q := range []string{sqlfiles.Text("schema"), sqlfiles.Text("sf_schema"), sqlState} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	golden(t, "sf_schema", query(t, conn,
-		`SELECT table_name, column_name, data_type FROM information_schema.columns
-		 WHERE table_name IN ('task_links', 'optout_state', 'task_changes_to_salesforce', 'task_changes_to_actions',
-		                      'task_conflicts', 'optout_changes_to_salesforce', 'optout_changes_to_actions')
-		 ORDER BY table_name, ordinal_position`))
-
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	staged := stageInputs(t, dir, mem)
-	r := &Reconcile{Staged: staged, Options: Options{AsOf: sqlAsOf, TaskSyncSince: sqlSince}}
-
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	const runID = 7
-	for _, in := range staged.Inputs {
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text("sf_insert_input"), runID, filepath.Base(in.Path), in.Format, "-", in.Bytes, in.Rows); err != nil {
-			t.Fatal(err)
-		}
+	report := &pipeline.Report{}
+	if err := r.Apply(ctx, tx, runID, report); err != nil {
+		t.Fatalf("run %d: Apply: %v", runID, err)
 	}
-	golden(t, "sf_insert_input", query(t, tx, `SELECT * EXCLUDE (sha256) FROM inputs ORDER BY file_index`))
-	for _, st := range r.statements(runID) {
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text(st.name), st.args...); err != nil {
-			t.Fatalf("%s.sql: %v", st.name, err)
-		}
-		golden(t, st.name, query(t, tx, sqlDumps[st.name]))
-	}
-	c, err := r.counts(ctx, tx, runID)
-	if err != nil {
+	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	c.Inputs = nil
-	golden(t, "sf_counts", fmt.Sprintf("%+v\n", *c))
-	golden(t, "sf_task_actions", query(t, tx, sqlfiles.Text("sf_task_actions")))
-	for _, tt := range tempTables {
-		if _, err := tx.ExecContext(ctx, "DROP TABLE "+tt); err != nil {
+	return report
+}
+
+// TestSQLGolden runs the step's Apply, the code a run calls, on a small
+// real DuckDB file as run 7 and compares what each statement wrote with its
+// golden file as it goes (through afterStatement, inside Apply's
+// transaction), then the counts Apply reports; after the commit it reopens
+// the file and compares the tables a run keeps again. Then it applies the
+// same inputs as run 8, which must produce no change row.
+func TestSQLGolden(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "t.duckdb")
+	db, conn := openDB(t, dbPath)
+	defer db.Close()
+	defer conn.Close()
+	// The state run 6 left: the tables of every run, then the people and
+	// the two-way state (which needs sf_schema's tables).
+	for _, q := range []string{sqlfiles.Text("schema"), sqlfiles.Text("sf_schema"), sqlState} {
+		if _, err := conn.ExecContext(context.Background(), q); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	staged := stageInputs(t, dir, mem)
+	opts := Options{AsOf: sqlAsOf, TaskSyncSince: sqlSince}
+	const runID = 7
+
+	// Inside Apply, after each statement: what it wrote so far, read in
+	// Apply's transaction.
+	seen := map[string]bool{}
+	r := &Reconcile{Staged: staged, Options: opts}
+	r.afterStatement = func(tx *dbsql.Tx, name string) {
+		seen[name] = true
+		switch name {
+		case "sf_schema":
+			sqlGolden(t, "sf_schema", golden.Query(t, tx, sqlSchemaDump))
+		case "sf_task_pairs":
+			sqlGolden(t, "sf_task_actions", golden.Query(t, tx, sqlfiles.Text("sf_task_actions")))
+		}
+		if q, ok := sqlDumps[name]; ok {
+			sqlGolden(t, name, golden.Query(t, tx, q))
+		}
+	}
+	report := applyRun(t, conn, r, runID)
+	for name := range sqlDumps {
+		if !seen[name] {
+			t.Errorf("Apply did not run %s.sql", name)
+		}
+	}
+	c := report.Salesforce
+	if c == nil {
+		t.Fatal("Apply left report.Salesforce nil")
+	}
+	if !reflect.DeepEqual(c.Inputs, staged.Inputs) {
+		t.Errorf("report inputs %+v, want the staged %+v", c.Inputs, staged.Inputs)
+	}
+	c.Inputs = nil
+	sqlGolden(t, "sf_counts", fmt.Sprintf("%+v\n", *c))
+
+	// What run 7 committed, read back from the reopened file.
+	conn.Close()
+	db.Close()
+	db, conn = openDB(t, dbPath)
+	defer db.Close()
+	defer conn.Close()
+	if n := golden.Query(t, conn, `SELECT count(*) FROM duckdb_tables() WHERE temporary`); n != "count_star()\n0\n" {
+		t.Errorf("temporary tables left behind: %s", n)
+	}
+	for name, q := range sqlFinal {
+		sqlGolden(t, name, golden.Query(t, conn, q))
 	}
 
 	// The same inputs again, as run 8: nothing to change on either side.
-	for _, st := range r.statements(runID + 1) {
-		if st.name == "activity_insert_rejects" {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text(st.name), st.args...); err != nil {
-			t.Fatalf("rerun %s.sql: %v", st.name, err)
-		}
-	}
+	applyRun(t, conn, &Reconcile{Staged: staged, Options: opts}, runID+1)
 	for _, table := range r.SnapshotTables() {
-		if n := query(t, tx, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
-			t.Errorf("rerun wrote %s rows: %s", table, query(t, tx, "SELECT * FROM "+table+" WHERE run_id = 8"))
+		if n := golden.Query(t, conn, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
+			t.Errorf("rerun wrote %s rows: %s", table, golden.Query(t, conn, "SELECT * FROM "+table+" WHERE run_id = 8"))
 		}
 	}
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*dbsql.Rows, error)
-}
-
-// query renders a result as CSV-like text: a header line, then one line per
-// row, NULL as empty, times in RFC 3339.
-func query(t *testing.T, q querier, sql string, args ...any) string {
+// sqlGolden compares got with testdata/golden/sql/<name>.csv.
+func sqlGolden(t *testing.T, name, got string) {
 	t.Helper()
-	rows, err := q.QueryContext(context.Background(), sql, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var b strings.Builder
-	b.WriteString(strings.Join(cols, ",") + "\n")
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, v := range vals {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			switch v := v.(type) {
-			case nil:
-			case time.Time:
-				b.WriteString(v.UTC().Format(time.RFC3339))
-			case string:
-				if strings.ContainsAny(v, ",\"\n") {
-					v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
-				}
-				b.WriteString(v)
-			default:
-				s := fmt.Sprint(v)
-				if strings.ContainsAny(s, ",\"\n") {
-					s = `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-				}
-				b.WriteString(s)
-			}
-		}
-		b.WriteByte('\n')
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", "sql", name+".csv")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run with -update to accept):\n--- got\n%s--- want\n%s", name, path, got, want)
-	}
+	golden.Compare(t, filepath.Join("testdata", "golden", "sql", name+".csv"), got)
 }
