@@ -75,6 +75,12 @@ func CheckTaskSubject(t string) error {
 type Reconcile struct {
 	Staged  *Staged
 	Options Options
+
+	// afterStatement, when set, is called inside Apply after each
+	// statement has run, with Apply's transaction and the statement's name
+	// (the sql/ file), so that a test can look at what the real sequence
+	// wrote so far, temporary tables included. Production leaves it nil.
+	afterStatement func(tx *dbsql.Tx, name string)
 }
 
 // Name is the step's name in the run report's timings.
@@ -99,6 +105,9 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 			return fmt.Errorf("%s.sql: %w", name, err)
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "reconcile/" + name, Seconds: time.Since(t).Seconds()})
+		if r.afterStatement != nil {
+			r.afterStatement(tx, name)
+		}
 		return nil
 	}
 	if err := exec("activity_schema"); err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/actsync/actsync/internal/golden"
+	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
@@ -88,8 +91,13 @@ const longSubject = "Long subject Long subject Long subject Long subject Long su
 const sqlTypes = `{"success":true,"result":[{"id":401,"name":"Received Sales Call"},{"id":402,"name":"Add to Sales Campaign"},{"id":403,"name":"Remove from Sales Campaign"}]}`
 
 // sqlDumps is what each statement is judged by: the query whose result is
-// compared with testdata/golden/sql/<statement>.csv after it runs.
+// compared with testdata/golden/sql/<statement>.csv after it runs. $1, where
+// a query has it, is the staged activities' read_parquet glob.
 var sqlDumps = map[string]string{
+	"activity_schema": `SELECT table_name, column_name, data_type FROM information_schema.columns
+		WHERE table_name IN ('activities', 'sales_activity_log', 'salesforce_tasks', 'unsubscribe_violations',
+		                     'person_activity_summary', 'lifecycle_events')
+		ORDER BY table_name, ordinal_position`,
 	"activity_insert_rejects": `SELECT * EXCLUDE (source_file) FROM rejects ORDER BY ALL`,
 	"activity_stage": `SELECT s.marketo_guid, coalesce(r.copy_no, 1) AS copy_no, s.source_line
 		FROM read_parquet($1) s LEFT JOIN activity_repeats r USING (source_file, source_line) ORDER BY s.source_line`,
@@ -105,32 +113,89 @@ var sqlDumps = map[string]string{
 	"activity_lifecycle_people":         `SELECT marketo_id, status, status_reason FROM people ORDER BY marketo_id`,
 }
 
-// TestSQLGolden runs every reconciliation statement in order on a small
-// real DuckDB database and compares what each one wrote with its golden
-// file, then the counts and breakdown queries.
+// sqlReport are the goldens of what Apply reports rather than of a
+// statement: report.Activities, and the breakdown query behind its
+// ByCategory and BySalesKind.
+var sqlReport = []string{"activity_counts", "activity_breakdown"}
+
+// sqlFinal are the goldens of the tables a run keeps, each judged again
+// after the run has committed and the database file has been reopened: the
+// golden of the last statement that writes the table.
+var sqlFinal = []string{"activity_insert_rejects", "activity_match", "activity_sales_log",
+	"activity_salesforce_tasks", "activity_unsubscribe_violations", "activity_summary_insert",
+	"activity_lifecycle_events", "activity_lifecycle_insert_changes", "activity_lifecycle_people"}
+
+// sqlPeopleInputs are the run's people inputs. The loader records them in
+// inputs at file indexes 0-2 before the step runs, so the step's activity
+// input is file index 3.
+var sqlPeopleInputs = []pipeline.Input{
+	{Path: "people-a.csv", Format: "csv", SHA256: "-", Bytes: 1, Rows: 1},
+	{Path: "people-b.csv", Format: "csv", SHA256: "-", Bytes: 2, Rows: 2},
+	{Path: "people-c.csv", Format: "csv", SHA256: "-", Bytes: 3, Rows: 3},
+}
+
+// openDB opens the DuckDB file path on one connection, as load.State does.
+func openDB(t *testing.T, path string) (*dbsql.DB, *dbsql.Conn) {
+	t.Helper()
+	db, err := dbsql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db, conn
+}
+
+// applyRun runs r.Apply as run runID in a transaction of its own on conn
+// and commits it, as load.Loader.Commit does: the report holds the run's
+// people inputs, recorded in inputs before the step runs.
+func applyRun(t *testing.T, conn *dbsql.Conn, r *Reconcile, runID int64) *pipeline.Report {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	report := &pipeline.Report{Inputs: sqlPeopleInputs}
+	for i, in := range report.Inputs {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text("insert_input"), runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Apply(ctx, tx, runID, report); err != nil {
+		t.Fatalf("run %d: Apply: %v", runID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return report
+}
+
+// TestSQLGolden runs the step's Apply, the code a run calls, on a small
+// real DuckDB file as run 7 and compares what each statement wrote with its
+// golden file as it goes (through afterStatement, inside Apply's
+// transaction), then the counts Apply reports; after the commit it reopens
+// the file and compares the tables a run keeps again. Then it applies the
+// same activities as run 8 (a re-delivered file), which must add no
+// activity and no change.
 func TestSQLGolden(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := dbsql.Open("duckdb", filepath.Join(dir, "t.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dbPath := filepath.Join(dir, "t.duckdb")
+	db, conn := openDB(t, dbPath)
 	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer conn.Close()
+	// The state after run 7's people changes: the tables of every run and
+	// the reconciliation tables (which sqlPeople fills too).
 	for _, q := range []string{sqlfiles.Text("schema"), sqlfiles.Text("activity_schema"), sqlPeople} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	sqlGolden(t, "activity_schema", golden.Query(t, conn,
-		`SELECT table_name, column_name, data_type FROM information_schema.columns
-		 WHERE table_name IN ('activities', 'sales_activity_log', 'salesforce_tasks', 'unsubscribe_violations',
-		                      'person_activity_summary', 'lifecycle_events')
-		 ORDER BY table_name, ordinal_position`))
 
 	types := BuiltinTypes()
 	if _, err := types.loadTypes([]byte(sqlTypes)); err != nil {
@@ -146,48 +211,92 @@ func TestSQLGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const runID, offset = 7, 3
-	if _, err := conn.ExecContext(ctx, sqlfiles.Text("insert_input"), runID, offset, "activities.csv", "activity_csv", "-", 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	r := &Reconcile{Staged: staged, Options: Options{LogEmails: true, LogCalls: true}}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	for _, st := range r.statements(runID, offset, DefaultTaskSubject+" ({{sent_by}}, {{sales_campaign}})") {
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text(st.name), st.args...); err != nil {
-			t.Fatalf("%s.sql: %v", st.name, err)
+	opts := Options{LogEmails: true, LogCalls: true, TaskSubject: DefaultTaskSubject + " ({{sent_by}}, {{sales_campaign}})"}
+	const runID = 7
+
+	// Inside Apply, after each statement: what it wrote so far, read in
+	// Apply's transaction.
+	seen := map[string]bool{}
+	r := &Reconcile{Staged: staged, Options: opts}
+	r.afterStatement = func(tx *dbsql.Tx, name string) {
+		seen[name] = true
+		if q, ok := sqlDumps[name]; ok {
+			var args []any
+			if strings.Contains(q, "$1") {
+				args = append(args, staged.Glob)
+			}
+			sqlGolden(t, name, golden.Query(t, tx, q, args...))
 		}
-		var args []any
-		if strings.Contains(sqlDumps[st.name], "$1") {
-			args = append(args, staged.Glob)
-		}
-		sqlGolden(t, st.name, golden.Query(t, tx, sqlDumps[st.name], args...))
 	}
-	c, err := r.counts(ctx, tx, runID)
-	if err != nil {
-		t.Fatal(err)
+	report := applyRun(t, conn, r, runID)
+	for name := range sqlDumps {
+		if !seen[name] {
+			t.Errorf("Apply did not run %s.sql", name)
+		}
+	}
+	c := report.Activities
+	if c == nil {
+		t.Fatal("Apply left report.Activities nil")
+	}
+	if !reflect.DeepEqual(c.Inputs, staged.Inputs) {
+		t.Errorf("report inputs %+v, want the staged %+v", c.Inputs, staged.Inputs)
 	}
 	c.Inputs = nil
 	sqlGolden(t, "activity_counts", fmt.Sprintf("%+v\n", *c))
-	sqlGolden(t, "activity_breakdown", golden.Query(t, tx, sqlfiles.Text("activity_breakdown"), runID))
-	if !c.Balanced() {
-		t.Errorf("counts do not balance: %+v", c)
+	// A temporary table lives as long as its connection, so this is asked
+	// on Apply's connection before the file is reopened.
+	if n := golden.Query(t, conn, `SELECT table_name FROM duckdb_tables() WHERE temporary`); n != "table_name\n" {
+		t.Errorf("temporary tables left behind: %s", n)
 	}
 
-	// Running the statements again (a re-delivered file in a later run)
-	// adds no activity and no change.
-	again := &Reconcile{Staged: staged, Options: r.Options}
-	for _, st := range again.statements(runID+1, offset, DefaultTaskSubject) {
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text(st.name), st.args...); err != nil {
-			t.Fatalf("rerun %s.sql: %v", st.name, err)
+	// What run 7 committed, read back from the reopened file.
+	conn.Close()
+	db.Close()
+	db, conn = openDB(t, dbPath)
+	defer db.Close()
+	defer conn.Close()
+	for _, name := range sqlFinal {
+		sqlGolden(t, name, golden.Query(t, conn, sqlDumps[name]))
+	}
+	sqlGolden(t, "activity_breakdown", golden.Query(t, conn, sqlfiles.Text("activity_breakdown"), runID))
+	// The activity input follows the people inputs, with its real path
+	// and hash.
+	for i, in := range staged.Inputs {
+		var got pipeline.Input
+		if err := conn.QueryRowContext(ctx, `SELECT path, format, sha256, bytes, rows_read FROM inputs WHERE run_id = $1 AND file_index = $2`,
+			runID, len(sqlPeopleInputs)+i).Scan(&got.Path, &got.Format, &got.SHA256, &got.Bytes, &got.Rows); err != nil {
+			t.Fatalf("input %d: %v", len(sqlPeopleInputs)+i, err)
+		}
+		if want := (pipeline.Input{Path: in.Path, Format: in.Format, SHA256: in.SHA256, Bytes: in.Bytes, Rows: in.Rows}); !reflect.DeepEqual(got, want) {
+			t.Errorf("input %d is %+v, want %+v", len(sqlPeopleInputs)+i, got, want)
 		}
 	}
-	for _, table := range []string{"activities", "changes", "salesforce_tasks", "lifecycle_events", "unsubscribe_violations"} {
-		if n := golden.Query(t, tx, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
-			t.Errorf("rerun wrote %s rows: %q", table, n)
+
+	// The same activities again, as run 8: a re-delivered file adds no
+	// activity and no change.
+	again := applyRun(t, conn, &Reconcile{Staged: staged, Options: opts}, runID+1)
+	if c := again.Activities; c.Loaded != 0 || c.AlreadyLoaded != staged.Rows-c.Repeated {
+		t.Errorf("rerun counts: loaded %d, already loaded %d of %d staged, %d repeated", c.Loaded, c.AlreadyLoaded, staged.Rows, c.Repeated)
+	}
+	for _, table := range append(r.SnapshotTables(), "changes") {
+		if n := golden.Query(t, conn, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
+			t.Errorf("rerun wrote %s rows: %s", table, golden.Query(t, conn, "SELECT * FROM "+table+" WHERE run_id = 8"))
+		}
+	}
+}
+
+// TestSQLGoldenFilesJudged fails on a golden file TestSQLGolden does not
+// compare: each is a statement's (judged after Apply runs it) or one of
+// the report's.
+func TestSQLGoldenFilesJudged(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join("testdata", "golden", "sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".csv")
+		if _, dumped := sqlDumps[name]; !ok || !dumped && !slices.Contains(sqlReport, name) {
+			t.Errorf("testdata/golden/sql/%s: no statement dump or report judges it", e.Name())
 		}
 	}
 }

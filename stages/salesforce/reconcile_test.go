@@ -248,6 +248,11 @@ func TestSQLGolden(t *testing.T) {
 	}
 	c.Inputs = nil
 	sqlGolden(t, "sf_counts", fmt.Sprintf("%+v\n", *c))
+	// A temporary table lives as long as its connection, so this is asked
+	// on Apply's connection before the file is reopened.
+	if n := golden.Query(t, conn, `SELECT table_name FROM duckdb_tables() WHERE temporary`); n != "table_name\n" {
+		t.Errorf("temporary tables left behind: %s", n)
+	}
 
 	// What run 7 committed, read back from the reopened file.
 	conn.Close()
@@ -255,9 +260,6 @@ func TestSQLGolden(t *testing.T) {
 	db, conn = openDB(t, dbPath)
 	defer db.Close()
 	defer conn.Close()
-	if n := golden.Query(t, conn, `SELECT count(*) FROM duckdb_tables() WHERE temporary`); n != "count_star()\n0\n" {
-		t.Errorf("temporary tables left behind: %s", n)
-	}
 	for name, q := range sqlFinal {
 		sqlGolden(t, name, golden.Query(t, conn, q))
 	}
