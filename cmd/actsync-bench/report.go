@@ -166,12 +166,26 @@ func printStages(w io.Writer, title string, initial []stageTime, delta *deltaRes
 			deltaSecs[st.Stage] = st.MedianSeconds
 		}
 	}
+	inInitial := map[string]bool{}
 	for _, st := range initial {
+		inInitial[st.Stage] = true
 		fmt.Fprintf(tw, "  %s\t%8.3f", st.Stage, st.MedianSeconds)
 		if delta != nil {
-			fmt.Fprintf(tw, "\t%8.3f", deltaSecs[st.Stage])
+			if secs, ok := deltaSecs[st.Stage]; ok {
+				fmt.Fprintf(tw, "\t%8.3f", secs)
+			} else {
+				fmt.Fprintf(tw, "\t%8s", "-")
+			}
 		}
 		fmt.Fprintln(tw)
+	}
+	// Steps only a delta run takes (sql/duplicate_emails_delta.sql).
+	if delta != nil {
+		for _, st := range delta.Stages {
+			if !inInitial[st.Stage] {
+				fmt.Fprintf(tw, "  %s\t%8s\t%8.3f\n", st.Stage, "-", st.MedianSeconds)
+			}
+		}
 	}
 	tw.Flush()
 }
