@@ -23,7 +23,7 @@ import (
 )
 
 const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N]
-                        [--activity-types FILE] [--list] [--json] DIR
+                        [--activity-types FILE] [--memory-limit SIZE] [--list] [--json] DIR
 
 Applies a pile of exported files, oldest first, one run per export. An
 export is every file under a directory whose name holds a date (YYYY-MM-DD
@@ -49,6 +49,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.BoolVar(&cfg.Full, "full", false, "each export is complete: deactivate active people absent from it (and last updated before its as-of time)")
 	fs.Float64Var(&cfg.Safety.MaxDeactivatePct, "max-deactivate", load.DefaultMaxDeactivatePct, "stop at an export that would deactivate more than `PCT` percent of the active people")
 	fs.IntVar(&cfg.KeepSnapshots, "keep-snapshots", 0, "after each run, keep only the snapshots of the newest `N` runs (0: keep all)")
+	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", memoryLimitUsage)
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, for the activity exports (as in run)")
 	list := fs.Bool("list", false, "print the exports in the order they would be applied, and which are already applied; apply nothing")
 	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object per export on stdout")
@@ -60,6 +61,11 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if fs.NArg() != 1 || cfg.Safety.MaxDeactivatePct < 0 || cfg.Safety.MaxDeactivatePct > 100 || cfg.KeepSnapshots < 0 {
 		fmt.Fprintln(stderr, "actsync backfill: give one directory (and --max-deactivate from 0 to 100, --keep-snapshots from 0)")
+		fs.Usage()
+		return errUsage
+	}
+	if err := checkMemoryLimit(ctx, cfg.MemoryLimit); err != nil {
+		fmt.Fprintf(stderr, "actsync backfill: %v\n", err)
 		fs.Usage()
 		return errUsage
 	}
@@ -86,7 +92,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			st, err = load.OpenReadOnly(ctx, cfg.State)
 		}
 	} else {
-		st, err = openState(ctx, cfg.State, cfg.Log)
+		st, err = openState(ctx, cfg.State, cfg.Log, cfg.MemoryLimit)
 	}
 	if err != nil {
 		return err

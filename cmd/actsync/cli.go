@@ -15,11 +15,11 @@ Sales Insight Actions database (DuckDB) with Parquet snapshots.
 
 Usage:
   actsync run     [--people PATH ...] [--activities PATH ...] [--activity-types FILE] [--state DIR] [--full] [--json]
-                  [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N]
+                  [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N] [--memory-limit SIZE]
                   [--actions-tasks PATH --salesforce-tasks PATH --task-sync-since TIME]
                   [--actions-unsubscribes PATH] [--salesforce-optouts PATH]
   actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N]
-                  [--activity-types FILE] [--list] [--json] DIR
+                  [--activity-types FILE] [--memory-limit SIZE] [--list] [--json] DIR
   actsync status  [--state DIR] [--json] [--open]
   actsync query   [--state DIR] [--format table|csv|json|parquet] SQL
   actsync erase   [--state DIR] --marketo-id N [--marketo-id N ...]

@@ -38,7 +38,7 @@ func eraseCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return errUsage
 	}
-	st, err := openState(ctx, *state, stderr)
+	st, err := openState(ctx, *state, stderr, "")
 	if err != nil {
 		return err
 	}

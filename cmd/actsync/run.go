@@ -22,7 +22,7 @@ import (
 
 const runSynopsis = `Usage: actsync run [--people PATH ...] [--activities PATH ...] [--activity-types FILE]
                   [--salesforce-log KINDS] [--task-subject TEMPLATE] [--state DIR] [--full] [--json]
-                  [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N]
+                  [--max-deactivate PCT] [--dry-run] [--as-of TIME] [--keep-snapshots N] [--memory-limit SIZE]
                   [--actions-tasks PATH --salesforce-tasks PATH --task-sync-since TIME]
                   [--actions-unsubscribes PATH] [--salesforce-optouts PATH]
 
@@ -64,6 +64,9 @@ type runConfig struct {
 	// means the run's start.
 	AsOf time.Time
 	JSON bool
+	// MemoryLimit caps DuckDB's memory (DuckDB's syntax); "" leaves
+	// DuckDB's default.
+	MemoryLimit string
 	// Safety is the mass-change breaker and the dry-run switch.
 	Safety load.Options
 	// Log receives one line per interrupted run that opening the state
@@ -83,6 +86,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Var((*multiFlag)(&cfg.Activities), "activities", "activity export `PATH` (file, directory or glob): Bulk Activity Extract CSV or REST JSON Lines; repeatable")
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, to resolve types without a public id (Received Sales Call, Add to / Remove from Sales Campaign)")
 	fs.IntVar(&cfg.KeepSnapshots, "keep-snapshots", 0, "after the run, keep only the snapshots of the newest `N` runs under snapshots/ (0: keep all; the tables keep every run)")
+	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", memoryLimitUsage)
 	asOf := fs.String("as-of", "", "the `TIME` the inputs describe (an old export's date, e.g. 2026-11-02): a --full run deactivates only people last updated at or before it; default: now")
 	mk := addMarketoFlags(fs)
 	sfLog := fs.String("salesforce-log", "emails,calls", "activity `KINDS` logged as Salesforce Tasks: emails (sent and replies), calls, or none")
@@ -114,6 +118,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageErr("--activity-types needs --activities")
 	}
 	if err := cfg.Salesforce.check(); err != nil {
+		return usageErr(err.Error())
+	}
+	if err := checkMemoryLimit(ctx, cfg.MemoryLimit); err != nil {
 		return usageErr(err.Error())
 	}
 	if *asOf != "" {
@@ -175,7 +182,7 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 			}
 		}
 	}
-	st, err := openState(ctx, cfg.State, cfg.Log)
+	st, err := openState(ctx, cfg.State, cfg.Log, cfg.MemoryLimit)
 	if err != nil {
 		return nil, err
 	}

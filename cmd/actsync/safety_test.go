@@ -167,3 +167,46 @@ func TestDuckDBProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryLimit checks --memory-limit: a size DuckDB refuses is a usage
+// error before any state exists; a small one still runs (DuckDB spills),
+// with the people of a run without it, and is in force in the run's session.
+func TestMemoryLimit(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "refused")
+	for _, args := range [][]string{
+		{"run", "--people", "../../fixtures/people/day1", "--state", state, "--memory-limit", "2XB"},
+		{"backfill", "--state", state, "--memory-limit", "2XB", "../../fixtures/people"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), `--memory-limit "2XB" is not a size DuckDB takes`) {
+			t.Errorf("actsync %v: exit %d, stderr %q", args, code, stderr.String())
+		}
+		if _, err := os.Stat(state); !os.IsNotExist(err) {
+			t.Errorf("actsync %v created the state: %v", args, err)
+		}
+	}
+
+	plain, limited := filepath.Join(dir, "plain"), filepath.Join(dir, "limited")
+	runOK(t, "run", "--state", plain, "--people", "../../fixtures/people/day1")
+	runOK(t, "run", "--state", limited, "--people", "../../fixtures/people/day1", "--memory-limit", "64MB")
+	people := func(state string) string {
+		return runOK(t, "query", "--state", state, "--format", "csv", "SELECT * FROM people ORDER BY marketo_id")
+	}
+	if a, b := people(plain), people(limited); a != b {
+		t.Errorf("--memory-limit changed the people table:\n%s\n---\n%s", a, b)
+	}
+
+	st, err := openState(context.Background(), limited, nil, "64MB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var limit string
+	if err := st.Conn().QueryRowContext(context.Background(), "SELECT current_setting('memory_limit')").Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit != "61.0 MiB" && limit != "64.0 MB" {
+		t.Errorf("memory_limit in the session is %q, want 64MB", limit)
+	}
+}

@@ -165,6 +165,28 @@ func open(ctx context.Context, dir string, readOnly bool) (*State, error) {
 	return &State{Dir: dir, db: db, conn: conn}, nil
 }
 
+// SetMemoryLimit caps DuckDB's memory for the rest of the session at
+// limit, in DuckDB's syntax (2GB, 512MiB, 50%); above it DuckDB spills to
+// actions.duckdb.tmp/ beside the database. Go's own memory (the filter's
+// index, Arrow batches) is not counted in it.
+func (s *State) SetMemoryLimit(ctx context.Context, limit string) error {
+	_, err := s.conn.ExecContext(ctx, "SET memory_limit = "+sqlfiles.QuoteString(limit))
+	return err
+}
+
+// CheckMemoryLimit reports whether DuckDB accepts limit as a memory_limit,
+// asking an in-memory database, so that a bad flag is refused before any
+// state is opened or created.
+func CheckMemoryLimit(ctx context.Context, limit string) error {
+	db, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, "SET memory_limit = "+sqlfiles.QuoteString(limit))
+	return err
+}
+
 // openError explains a failed open: a reader refused because a live writer
 // holds the database is told who, not DuckDB's lock error.
 func openError(dir string, readOnly bool, err error) error {
