@@ -114,8 +114,13 @@ CREATE TABLE IF NOT EXISTS stale_rows (
 -- and run. run_marks.sql reads it instead of the whole exclusions history,
 -- which grows with every run; update_person_exits.sql keeps it at the end
 -- of each run, fill_person_exits.sql builds it once for an older state.
+-- One row per person, kept so by those two files rather than by a primary
+-- key: DuckDB keeps a key's index in memory, outside what memory_limit can
+-- spill, and nothing looks a person up here but two joins. (At 10M people
+-- under --memory-limit 512MB, the keyed table ran out of memory in its
+-- upsert; without the key the run got past it.)
 CREATE TABLE IF NOT EXISTS person_exits (
-    marketo_id BIGINT PRIMARY KEY,
+    marketo_id BIGINT NOT NULL,
     ended_at   TIMESTAMP NOT NULL,
     reason     VARCHAR NOT NULL,
     run_id     BIGINT NOT NULL

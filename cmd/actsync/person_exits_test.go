@@ -23,6 +23,10 @@ func TestPersonExitsRebuiltFromHistory(t *testing.T) {
 	}
 	const q = "SELECT * FROM person_exits ORDER BY marketo_id"
 	kept := runOK(t, "query", "--state", state, "--format", "csv", q)
+	if dups := runOK(t, "query", "--state", state, "--format", "csv",
+		"SELECT marketo_id FROM person_exits GROUP BY ALL HAVING count(*) > 1"); dups != "marketo_id\n" {
+		t.Errorf("people with more than one person_exits row:\n%s", dups)
+	}
 	reasons := runOK(t, "query", "--state", state, "--format", "csv", "SELECT DISTINCT reason FROM person_exits ORDER BY ALL")
 	for _, want := range []string{"merged", "deleted_in_marketo", "no_sales_owner", "owner_is_queue"} {
 		if !strings.Contains(reasons, want) {

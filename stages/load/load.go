@@ -223,10 +223,14 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + s.Name(), Seconds: time.Since(t).Seconds()})
 	}
-	for _, name := range []string{"update_person_exits", "mark_changed"} {
-		if err := exec(name, l.runID); err != nil {
-			return err
-		}
+	if err := exec("run_exits", l.runID); err != nil {
+		return err
+	}
+	if err := exec("update_person_exits"); err != nil {
+		return err
+	}
+	if err := exec("mark_changed", l.runID); err != nil {
+		return err
 	}
 	if err := l.reportDuplicates(ctx, tx, exec); err != nil {
 		return err
