@@ -134,47 +134,6 @@ var sqlPeopleInputs = []pipeline.Input{
 	{Path: "people-c.csv", Format: "csv", SHA256: "-", Bytes: 3, Rows: 3},
 }
 
-// openDB opens the DuckDB file path on one connection, as load.State does.
-func openDB(t *testing.T, path string) (*dbsql.DB, *dbsql.Conn) {
-	t.Helper()
-	db, err := dbsql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
-	return db, conn
-}
-
-// applyRun runs r.Apply as run runID in a transaction of its own on conn
-// and commits it, as load.Loader.Commit does: the report holds the run's
-// people inputs, recorded in inputs before the step runs.
-func applyRun(t *testing.T, conn *dbsql.Conn, r *Reconcile, runID int64) *pipeline.Report {
-	t.Helper()
-	ctx := context.Background()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	report := &pipeline.Report{Inputs: sqlPeopleInputs}
-	for i, in := range report.Inputs {
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text("insert_input"), runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := r.Apply(ctx, tx, runID, report); err != nil {
-		t.Fatalf("run %d: Apply: %v", runID, err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	return report
-}
-
 // TestSQLGolden runs the step's Apply, the code a run calls, on a small
 // real DuckDB file as run 7 and compares what each statement wrote with its
 // golden file as it goes (through afterStatement, inside Apply's
@@ -186,7 +145,7 @@ func TestSQLGolden(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "t.duckdb")
-	db, conn := openDB(t, dbPath)
+	db, conn := golden.OpenDB(t, dbPath)
 	defer db.Close()
 	defer conn.Close()
 	// The state after run 7's people changes: the tables of every run and
@@ -228,7 +187,7 @@ func TestSQLGolden(t *testing.T) {
 			sqlGolden(t, name, golden.Query(t, tx, q, args...))
 		}
 	}
-	report := applyRun(t, conn, r, runID)
+	report := golden.ApplyRun(t, conn, r, runID, sqlPeopleInputs)
 	for name := range sqlDumps {
 		if !seen[name] {
 			t.Errorf("Apply did not run %s.sql", name)
@@ -252,7 +211,7 @@ func TestSQLGolden(t *testing.T) {
 	// What run 7 committed, read back from the reopened file.
 	conn.Close()
 	db.Close()
-	db, conn = openDB(t, dbPath)
+	db, conn = golden.OpenDB(t, dbPath)
 	defer db.Close()
 	defer conn.Close()
 	for _, name := range sqlFinal {
@@ -274,7 +233,7 @@ func TestSQLGolden(t *testing.T) {
 
 	// The same activities again, as run 8: a re-delivered file adds no
 	// activity and no change.
-	again := applyRun(t, conn, &Reconcile{Staged: staged, Options: opts}, runID+1)
+	again := golden.ApplyRun(t, conn, &Reconcile{Staged: staged, Options: opts}, runID+1, sqlPeopleInputs)
 	if c := again.Activities; c.Loaded != 0 || c.AlreadyLoaded != staged.Rows-c.Repeated {
 		t.Errorf("rerun counts: loaded %d, already loaded %d of %d staged, %d repeated", c.Loaded, c.AlreadyLoaded, staged.Rows, c.Repeated)
 	}

@@ -14,7 +14,6 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/actsync/actsync/internal/golden"
-	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
@@ -156,41 +155,6 @@ const sqlSchemaDump = `SELECT table_name, column_name, data_type FROM informatio
 	                     'task_conflicts', 'optout_changes_to_salesforce', 'optout_changes_to_actions')
 	ORDER BY table_name, ordinal_position`
 
-// openDB opens the DuckDB file path on one connection, as load.State does.
-func openDB(t *testing.T, path string) (*dbsql.DB, *dbsql.Conn) {
-	t.Helper()
-	db, err := dbsql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
-	return db, conn
-}
-
-// applyRun runs r.Apply as run runID in a transaction of its own on conn
-// and commits it, as load.Loader.Commit does.
-func applyRun(t *testing.T, conn *dbsql.Conn, r *Reconcile, runID int64) *pipeline.Report {
-	t.Helper()
-	ctx := context.Background()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	report := &pipeline.Report{}
-	if err := r.Apply(ctx, tx, runID, report); err != nil {
-		t.Fatalf("run %d: Apply: %v", runID, err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	return report
-}
-
 // TestSQLGolden runs the step's Apply, the code a run calls, on a small
 // real DuckDB file as run 7 and compares what each statement wrote with its
 // golden file as it goes (through afterStatement, inside Apply's
@@ -200,7 +164,7 @@ func applyRun(t *testing.T, conn *dbsql.Conn, r *Reconcile, runID int64) *pipeli
 func TestSQLGolden(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "t.duckdb")
-	db, conn := openDB(t, dbPath)
+	db, conn := golden.OpenDB(t, dbPath)
 	defer db.Close()
 	defer conn.Close()
 	// The state run 6 left: the tables of every run, then the people and
@@ -233,7 +197,7 @@ func TestSQLGolden(t *testing.T) {
 			sqlGolden(t, name, golden.Query(t, tx, q))
 		}
 	}
-	report := applyRun(t, conn, r, runID)
+	report := golden.ApplyRun(t, conn, r, runID, nil)
 	for name := range sqlDumps {
 		if !seen[name] {
 			t.Errorf("Apply did not run %s.sql", name)
@@ -257,7 +221,7 @@ func TestSQLGolden(t *testing.T) {
 	// What run 7 committed, read back from the reopened file.
 	conn.Close()
 	db.Close()
-	db, conn = openDB(t, dbPath)
+	db, conn = golden.OpenDB(t, dbPath)
 	defer db.Close()
 	defer conn.Close()
 	for name, q := range sqlFinal {
@@ -265,7 +229,7 @@ func TestSQLGolden(t *testing.T) {
 	}
 
 	// The same inputs again, as run 8: nothing to change on either side.
-	applyRun(t, conn, &Reconcile{Staged: staged, Options: opts}, runID+1)
+	golden.ApplyRun(t, conn, &Reconcile{Staged: staged, Options: opts}, runID+1, nil)
 	for _, table := range r.SnapshotTables() {
 		if n := golden.Query(t, conn, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
 			t.Errorf("rerun wrote %s rows: %s", table, golden.Query(t, conn, "SELECT * FROM "+table+" WHERE run_id = 8"))

@@ -1,0 +1,57 @@
+package golden
+
+import (
+	"context"
+	dbsql "database/sql"
+	"testing"
+
+	"github.com/actsync/actsync/pipeline"
+	sqlfiles "github.com/actsync/actsync/sql"
+)
+
+// Step is a reconcile step as load.Loader runs it (load.Step's Apply).
+type Step interface {
+	Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error
+}
+
+// OpenDB opens the DuckDB file at path on one connection, as load.State
+// does (the test binary must import the duckdb driver).
+func OpenDB(t testing.TB, path string) (*dbsql.DB, *dbsql.Conn) {
+	t.Helper()
+	db, err := dbsql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db, conn
+}
+
+// ApplyRun runs step as run runID in a transaction of its own on conn and
+// commits it, as load.Loader.Commit does: the run's people inputs, if any,
+// are recorded in inputs and in the report before the step runs.
+func ApplyRun(t testing.TB, conn *dbsql.Conn, step Step, runID int64, inputs []pipeline.Input) *pipeline.Report {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	report := &pipeline.Report{Inputs: inputs}
+	for i, in := range inputs {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text("insert_input"), runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := step.Apply(ctx, tx, runID, report); err != nil {
+		t.Fatalf("run %d: Apply: %v", runID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return report
+}
