@@ -62,6 +62,11 @@ func (r *Runner) Run(ctx context.Context, report *Report) (err error) {
 		return err
 	}
 	report.Stages = append(report.Stages, StageTiming{Stage: "extract+filter", Seconds: time.Since(t).Seconds()})
+	if s, ok := r.Load.(Starter); ok {
+		if err := s.Start(ctx, report); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
 
 	// Filter streams its survivors; each goes through map and dedupe into
 	// the sink before filter reads the next.

@@ -35,3 +35,11 @@ type Sink interface {
 	Commit(ctx context.Context, report *Report) error
 	Abort() error
 }
+
+// Starter is implemented by a sink that begins its work before the first
+// Write: the runner calls Start once, when every input has been read and
+// report.Inputs is complete, before the filter emits its first batch. On
+// an error the runner aborts the sink.
+type Starter interface {
+	Start(ctx context.Context, report *Report) error
+}

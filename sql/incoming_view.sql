@@ -1,4 +1,4 @@
--- The staged people as a view (stage_people.sql sets the path), without
+-- The staged people (stage_people.sql) as a view, without
 -- the stale rows (insert_stale.sql). late marks a row newer than the
 -- person's synced row but older than the last event that took them out of
 -- sync (run_marks.sql): its fields apply, the person stays inactive with
@@ -7,6 +7,6 @@ CREATE OR REPLACE TEMP VIEW incoming AS
 SELECT i.*,
        coalesce(i.marketo_updated_at < m.ended_at, false) AS late,
        CASE WHEN i.marketo_updated_at < m.ended_at THEN m.ended_reason END AS late_reason
-FROM read_parquet(getvariable('actsync_incoming')) i
+FROM incoming_rows i
 LEFT JOIN run_marks m ON m.marketo_id = i.marketo_id
 WHERE NOT coalesce(i.marketo_updated_at < m.synced_at, false);

@@ -5,7 +5,7 @@
 -- without an updatedAt is never stale. $1: run id.
 INSERT INTO stale_rows
 SELECT $1, i.marketo_id, 'sales_ready', i.marketo_updated_at, m.synced_at, f.path, i.source_line
-FROM read_parquet(getvariable('actsync_incoming')) i
+FROM incoming_rows i
 JOIN run_marks m ON m.marketo_id = i.marketo_id
 JOIN inputs f ON f.run_id = $1 AND f.file_index = i.source_file
 WHERE i.marketo_updated_at < m.synced_at

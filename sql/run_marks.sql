@@ -14,7 +14,7 @@
 -- the table empty.
 CREATE OR REPLACE TEMP TABLE run_marks AS
 WITH ids AS (
-    SELECT marketo_id FROM read_parquet(getvariable('actsync_incoming'))
+    SELECT marketo_id FROM incoming_rows
     UNION ALL
     SELECT marketo_id FROM exclusions WHERE run_id = $1
 ),

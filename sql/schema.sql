@@ -1,6 +1,15 @@
--- The SIA database (DESIGN §4). Idempotent: run at every open.
+-- The SIA database. Idempotent: run at every open.
+--
+-- people has one row per marketo_id, by construction rather than by a
+-- primary key: filter keeps one row per person in a run, insert_people.sql
+-- inserts only ids not yet in the table, and nothing else inserts. A key
+-- would cost its index build on every initial sync (seconds per million
+-- people) and memory DuckDB cannot spill (its index is held outside
+-- memory_limit); TestPeopleUniqueByConstruction checks the property. A
+-- state created before this keeps its key: DuckDB cannot drop one in place,
+-- and the key changes no result.
 CREATE TABLE IF NOT EXISTS people (
-    marketo_id           BIGINT PRIMARY KEY,
+    marketo_id           BIGINT NOT NULL,
     first_name           VARCHAR,
     last_name            VARCHAR,
     email                VARCHAR,

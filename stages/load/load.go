@@ -86,7 +86,9 @@ type Loader struct {
 	runID   int64
 	full    bool
 	staging string
-	people  *StagingFile
+	people  *peopleStream
+	tx      *dbsql.Tx // the run's transaction, begun by Start
+	first   bool      // a first sync (Start): the stream goes straight into people
 	done    bool
 	steps   []Step
 }
@@ -113,22 +115,56 @@ func New(st *State, ledger *pipeline.Ledger, runID int64, full bool) (*Loader, e
 	if err := os.MkdirAll(staging, 0o700); err != nil {
 		return nil, err
 	}
-	people, err := NewStagingFile(filepath.Join(staging, "people.parquet"), pipeline.KeyedPersonSchema)
-	if err != nil {
-		os.RemoveAll(staging)
-		return nil, err
-	}
-	return &Loader{st: st, ledger: ledger, runID: runID, full: full, staging: staging, people: people}, nil
+	return &Loader{st: st, ledger: ledger, runID: runID, full: full, staging: staging,
+		people: newPeopleStream(pipeline.KeyedPersonSchema)}, nil
 }
 
-// Write stages a batch of pipeline.KeyedPersonSchema; it borrows b.
+// Start begins the run's transaction, records the run's inputs and starts
+// the scan that takes the batches Write hands on (pipeline.Starter): into
+// the temporary table incoming_rows (sql/stage_people.sql), or, on a first
+// sync, straight into people (sql/first_sync_people.sql). The scan runs
+// while the pipeline produces the rest; Commit waits for it.
+func (l *Loader) Start(ctx context.Context, report *pipeline.Report) error {
+	if l.tx != nil {
+		return nil
+	}
+	tx, err := l.st.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	l.tx = tx
+	t := time.Now()
+	for i, in := range report.Inputs {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text("insert_input"), l.runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+			return fmt.Errorf("insert_input.sql: %w", err)
+		}
+	}
+	report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/insert_input", Seconds: time.Since(t).Seconds()})
+	if err := tx.QueryRowContext(ctx, "SELECT NOT EXISTS (FROM people) AND NOT EXISTS (FROM person_exits)").Scan(&l.first); err != nil {
+		return err
+	}
+	if l.first {
+		return l.people.start(ctx, l.st.conn, tx, "people_stream", sqlfiles.Text("first_sync_people"), l.runID)
+	}
+	return l.people.start(ctx, l.st.conn, tx, "people_stream", sqlfiles.Text("stage_people"))
+}
+
+// Write hands a batch of pipeline.KeyedPersonSchema to the scan Start
+// began; it borrows b.
 func (l *Loader) Write(ctx context.Context, b arrow.RecordBatch) error {
-	return l.people.Write(b)
+	if l.tx == nil {
+		return errors.New("load: Write before Start")
+	}
+	return l.people.send(ctx, b)
 }
 
 // Abort discards the staged run. It is safe after Commit.
 func (l *Loader) Abort() error {
-	l.people.Close()
+	if l.tx != nil && !l.done {
+		l.people.abort()
+		// The temporary table goes with the transaction.
+		l.tx.Rollback()
+	}
 	if l.done {
 		return nil
 	}
@@ -139,9 +175,14 @@ func (l *Loader) Abort() error {
 // Commit applies the run in one transaction and fills the report's change,
 // people and duplicate counts.
 func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
-	if err := l.people.Close(); err != nil {
+	if err := l.Start(ctx, report); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := l.people.finish(); err != nil {
 		return fmt.Errorf("staging people: %w", err)
 	}
+	report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/stage_people", Seconds: time.Since(t0).Seconds()})
 	if report.AsOf.IsZero() {
 		report.AsOf = report.StartedAt
 	}
@@ -154,11 +195,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		return err
 	}
 
-	conn := l.st.conn
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
+	tx := l.tx
 	defer tx.Rollback()
 	profile := os.Getenv("ACTSYNC_DUCKDB_PROFILE")
 	exec := func(name string, args ...any) error {
@@ -183,28 +220,31 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM people WHERE status = 'active'").Scan(&activeBefore); err != nil {
 		return err
 	}
-	for i, in := range report.Inputs {
-		if err := exec("insert_input", l.runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
-			return err
-		}
-	}
-	steps := []struct {
+	type statement struct {
 		name string
 		args []any
-	}{
-		{"stage_people", []any{l.people.path}},
+	}
+	steps := []statement{
 		{"insert_exclusions", []any{l.runID, exclusions}},
 		{"insert_rejects", []any{l.runID, rejects}},
-		{"run_marks", []any{l.runID, report.AsOf}},
-		{"insert_stale", []any{l.runID}},
-		{"delete_stale_exclusions", []any{l.runID}},
-		{"incoming_view", nil},
-		{"dup_keys", nil},
-		{"changes", []any{l.runID, l.full, report.AsOf}},
-		{"update_people", []any{l.runID}},
-		{"insert_people", []any{l.runID}},
-		{"deactivate_people", []any{l.runID}},
-		{"refresh_exit_reasons", []any{l.runID}},
+	}
+	if l.first {
+		// Nothing to compare with: no stale or late rows, no updates, and
+		// no deactivations (filter kept each person synced or excluded).
+		steps = append(steps, statement{"first_sync_changes", []any{l.runID}})
+	} else {
+		steps = append(steps, []statement{
+			{"run_marks", []any{l.runID, report.AsOf}},
+			{"insert_stale", []any{l.runID}},
+			{"delete_stale_exclusions", []any{l.runID}},
+			{"incoming_view", nil},
+			{"dup_keys", nil},
+			{"changes", []any{l.runID, l.full, report.AsOf}},
+			{"update_people", []any{l.runID}},
+			{"insert_people", []any{l.runID}},
+			{"deactivate_people", []any{l.runID}},
+			{"refresh_exit_reasons", []any{l.runID}},
+		}...)
 	}
 	for _, s := range steps {
 		if err := exec(s.name, s.args...); err != nil {
@@ -235,7 +275,8 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	if err := l.reportDuplicates(ctx, tx, exec); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DROP VIEW incoming; DROP TABLE run_marks; DROP TABLE dup_keys"); err != nil {
+	if _, err := tx.ExecContext(ctx, `DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS run_marks;
+		DROP TABLE IF EXISTS dup_keys; DROP TABLE IF EXISTS incoming_rows`); err != nil {
 		return err
 	}
 	if err := l.countStale(ctx, tx, report); err != nil {
