@@ -31,7 +31,11 @@ type agreement struct {
 	FieldDiffs       map[string]int64 `json:"field_diffs,omitempty"` // people whose field differs
 	ActsyncDupGroups int64            `json:"actsync_duplicate_groups"`
 	BaseDupGroups    int64            `json:"baseline_duplicate_groups"`
-	Examples         []string         `json:"examples,omitempty"` // a few differing marketo_ids, per kind
+	// DupGroupDiffs counts the groups (email key and member ids) found on
+	// one side and not the other: equal counts of different groups
+	// disagree.
+	DupGroupDiffs int64    `json:"duplicate_group_diffs"`
+	Examples      []string `json:"examples,omitempty"` // a few differing marketo_ids, per kind
 }
 
 // compare attaches both databases read-only to an in-memory DuckDB and
@@ -52,6 +56,9 @@ func compare(ctx context.Context, actsyncState, baselineDir string) (*agreement,
 		"ATTACH " + sqlfiles.QuoteString(filepath.Join(actsyncState, "actions.duckdb")) + " AS a (READ_ONLY)",
 		"ATTACH " + sqlfiles.QuoteString(filepath.Join(baselineDir, baselineDB)) + " AS b (READ_ONLY)",
 		"CREATE TEMP VIEW ap AS SELECT * FROM a.people WHERE status = 'active'",
+		`CREATE TEMP VIEW ad AS SELECT email_key, marketo_ids FROM a.duplicate_emails
+			WHERE run_id = (SELECT max(run_id) FROM a.runs)`,
+		"CREATE TEMP VIEW bd AS SELECT email_key, marketo_ids FROM b.duplicate_emails",
 	} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return nil, err
@@ -63,10 +70,12 @@ func compare(ctx context.Context, actsyncState, baselineDir string) (*agreement,
 		(SELECT count(*) FROM b.people),
 		(SELECT count(*) FROM (SELECT marketo_id FROM ap EXCEPT SELECT marketo_id FROM b.people)),
 		(SELECT count(*) FROM (SELECT marketo_id FROM b.people EXCEPT SELECT marketo_id FROM ap)),
-		(SELECT count(*) FROM a.duplicate_emails WHERE run_id = (SELECT max(run_id) FROM a.runs)),
-		(SELECT count(*) FROM b.duplicate_emails)`).Scan(
+		(SELECT count(*) FROM ad),
+		(SELECT count(*) FROM bd),
+		(SELECT count(*) FROM ((SELECT * FROM ad EXCEPT ALL SELECT * FROM bd)
+		                       UNION ALL (SELECT * FROM bd EXCEPT ALL SELECT * FROM ad)))`).Scan(
 		&g.ActsyncPeople, &g.BaselinePeople, &g.OnlyActsync, &g.OnlyBaseline,
-		&g.ActsyncDupGroups, &g.BaseDupGroups)
+		&g.ActsyncDupGroups, &g.BaseDupGroups, &g.DupGroupDiffs)
 	if err != nil {
 		return nil, fmt.Errorf("comparing people: %w", err)
 	}
@@ -91,7 +100,7 @@ func compare(ctx context.Context, actsyncState, baselineDir string) (*agreement,
 		}
 	}
 	g.Agree = g.ActsyncPeople == g.BaselinePeople && g.OnlyActsync == 0 && g.OnlyBaseline == 0 &&
-		len(g.FieldDiffs) == 0 && g.ActsyncDupGroups == g.BaseDupGroups
+		len(g.FieldDiffs) == 0 && g.ActsyncDupGroups == g.BaseDupGroups && g.DupGroupDiffs == 0
 	if !g.Agree {
 		if g.Examples, err = examples(ctx, conn); err != nil {
 			return nil, err
@@ -112,6 +121,9 @@ func examples(ctx context.Context, conn *dbsql.Conn) ([]string, error) {
 		{"only in baseline", "SELECT marketo_id FROM b.people EXCEPT SELECT marketo_id FROM ap ORDER BY 1 LIMIT 3"},
 		{"fields differ", "SELECT marketo_id FROM ap x JOIN b.people y USING (marketo_id) WHERE " +
 			strings.Join(fieldDiff, " OR ") + " ORDER BY 1 LIMIT 3"},
+		// The email key is personal data: a group is named by its first id.
+		{"duplicate group differs", `SELECT marketo_ids[1] FROM ((SELECT * FROM ad EXCEPT ALL SELECT * FROM bd)
+			UNION ALL (SELECT * FROM bd EXCEPT ALL SELECT * FROM ad)) ORDER BY 1 LIMIT 3`},
 	}
 	var out []string
 	for _, q := range queries {
@@ -141,7 +153,7 @@ func examples(ctx context.Context, conn *dbsql.Conn) ([]string, error) {
 // print writes the agreement in a few lines.
 func (g *agreement) print(w io.Writer) {
 	if g.Agree {
-		fmt.Fprintf(w, "agreement: YES, both sides synced the same %d people (same marketo_ids, sales owners and 13 fields; %d duplicate-email groups each)\n",
+		fmt.Fprintf(w, "agreement: YES, both sides synced the same %d people (same marketo_ids, sales owners and 13 fields) and the same %d duplicate-email groups (keys and members)\n",
 			g.ActsyncPeople, g.ActsyncDupGroups)
 		return
 	}
@@ -153,7 +165,7 @@ func (g *agreement) print(w io.Writer) {
 			fmt.Fprintf(w, "  %s differs for %d people\n", f, n)
 		}
 	}
-	fmt.Fprintf(w, "  duplicate-email groups: actsync %d, baseline %d\n", g.ActsyncDupGroups, g.BaseDupGroups)
+	fmt.Fprintf(w, "  duplicate-email groups: actsync %d, baseline %d; %d on one side only\n", g.ActsyncDupGroups, g.BaseDupGroups, g.DupGroupDiffs)
 	for _, e := range g.Examples {
 		fmt.Fprintf(w, "  e.g. %s\n", e)
 	}
