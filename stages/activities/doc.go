@@ -1,4 +1,4 @@
-// Package activities is the activities half of a run (issue 3, DESIGN §5):
+// Package activities is the activities half of a run (docs/design.md "Reconciliation"):
 // it extracts Marketo activity exports into Arrow batches, stages them as
 // Parquet before the run's transaction, and reconciles them against the
 // people table inside it with the statements of sql/activity_*.sql.
