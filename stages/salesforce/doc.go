@@ -1,5 +1,5 @@
 // Package salesforce is the two-way reconciliation between SIA and
-// Salesforce (rules R7, R8 of docs/design.md): reminder tasks and email opt-outs
+// Salesforce (R7, R8 in docs/design.md): reminder tasks and email opt-outs
 // are kept in step both ways, as a batch job over exports. It reads four
 // inputs, stages them, and adds a load.Step that computes, inside the run's
 // DuckDB transaction, the changes each side must apply. It applies nothing
