@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// ActivityCounts is the activities part of the run report (issue 3): where
+// ActivityCounts is the activities part of the run report: where
 // every activity row went, and what reconciliation produced. Rows balance:
 //
 //	Read = Rejected + Repeated + AlreadyLoaded + Loaded

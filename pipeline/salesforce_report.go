@@ -5,8 +5,8 @@ import (
 	"io"
 )
 
-// SalesforceCounts is the two-way reconciliation part of the run report
-// (issue 8): what was read, how tasks paired, what each side must apply,
+// SalesforceCounts is the two-way reconciliation part of the run report:
+// what was read, how tasks paired, what each side must apply,
 // and the opt-outs. TaskActions counts sf_task_pairs.sql's action per pair
 // or lone task (sync, create_in_salesforce, too_old, before_sync_since, …).
 type SalesforceCounts struct {

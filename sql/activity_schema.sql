@@ -1,5 +1,6 @@
--- The reconciliation tables (DESIGN §5, issue 3). Idempotent: run by the
--- reconcile step at the start of every run that has activity inputs.
+-- The reconciliation tables (docs/design.md "Activity tables"). Idempotent:
+-- run by the reconcile step at the start of every run that has activity
+-- inputs.
 CREATE TABLE IF NOT EXISTS activities (
     marketo_guid               VARCHAR NOT NULL, -- unique: activity_match.sql inserts only unseen GUIDs
     lead_id                    BIGINT,

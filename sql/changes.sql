@@ -1,5 +1,5 @@
--- Change detection (DESIGN §3 load). $1: run id, $2: true for a --full run,
--- $3: the run's as-of time.
+-- Change detection (docs/design.md "Pipeline", load). $1: run id, $2: true
+-- for a --full run, $3: the run's as-of time.
 -- insert: eligible and never synced; update: active and one of the 13 fields
 -- or the sales owner differs (other attributes are not an update), or a
 -- late row (incoming_view.sql) that changes fields of an inactive person;

@@ -1,6 +1,6 @@
 -- What the state already knows of each person this run names, for the
--- out-of-order rules (README "Out-of-order safety"). $1: run id, $2: the
--- run's as-of time.
+-- out-of-order rules (docs/operations.md "Out-of-order safety"). $1: run
+-- id, $2: the run's as-of time.
 --   synced_at: marketo_updated_at of their people row, the newest synced
 --              row ever applied (older synced rows are never applied);
 --   ended_at:  the newest event that took them out of sync before this

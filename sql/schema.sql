@@ -1,4 +1,4 @@
--- The SIA database. Idempotent: run at every open.
+-- The SIA database (docs/design.md "State"). Idempotent: run at every open.
 --
 -- people has one row per marketo_id, by construction rather than by a
 -- primary key: filter keeps one row per person in a run, insert_people.sql
@@ -125,9 +125,7 @@ CREATE TABLE IF NOT EXISTS stale_rows (
 -- of each run, fill_person_exits.sql builds it once for an older state.
 -- One row per person, kept so by those two files rather than by a primary
 -- key: DuckDB keeps a key's index in memory, outside what memory_limit can
--- spill, and nothing looks a person up here but two joins. (At 10M people
--- under --memory-limit 512MB, the keyed table ran out of memory in its
--- upsert; without the key the run got past it.)
+-- spill, and nothing looks a person up here but two joins.
 CREATE TABLE IF NOT EXISTS person_exits (
     marketo_id BIGINT NOT NULL,
     ended_at   TIMESTAMP NOT NULL,

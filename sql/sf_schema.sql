@@ -1,5 +1,5 @@
--- The two-way reconciliation tables with Salesforce (DESIGN R7, R8; issue
--- 8). Idempotent: run by the salesforce step at the start of every run that
+-- The two-way reconciliation tables with Salesforce (docs/design.md R7, R8).
+-- Idempotent: run by the salesforce step at the start of every run that
 -- has two-way inputs. The five *_changes_to_* / task_conflicts tables are
 -- per-run outputs (snapshotted); task_links and optout_state are the state
 -- that makes a rerun with the same inputs produce no change.

@@ -3,7 +3,8 @@
 -- activity_date and status hold the Task's values after the update), and a
 -- create per new SIA reminder task. A create names WhoId = the contact,
 -- else the lead; WhatId = the opportunity, else the account, and none for
--- a lead (DESIGN §5); OwnerId = the sales owner when it is a user id.
+-- a lead (docs/design.md "Reconciliation"); OwnerId = the sales owner
+-- when it is a user id.
 -- Status is 'Completed' or 'Not Started' when completion changes, else
 -- Salesforce's own.
 -- $1: run id.

@@ -6,7 +6,7 @@
 --
 --   SET VARIABLE people_file = '/path/to/people.csv';
 --
--- Same rules as actsync on the same input (DESIGN §2, §3):
+-- Same rules as actsync on the same input (docs/design.md "Inputs", "Pipeline"):
 --   * every column read as text; an empty field and the literal null are NULL;
 --     values are trimmed (a value that trims to '' is NULL too);
 --   * a row whose id is not a positive integer is rejected (left out);

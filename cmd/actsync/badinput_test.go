@@ -38,7 +38,7 @@ func copyDir(t *testing.T, src, dst string) {
 	}
 }
 
-// TestBadInputCatalogue is issue 5's catalogue of bad inputs, each with its
+// TestBadInputCatalogue is the catalogue of bad inputs, each with its
 // exact user-visible outcome. Per-row problems become rejects and the run
 // goes on; whole-file problems fail the run with one line naming the file
 // and the cause, and leave the state as it was.

@@ -41,17 +41,25 @@ func analystState(t *testing.T, dir string, extra ...string) string {
 // sqlBlock matches a fenced sql block of a Markdown file, indented or not.
 var sqlBlock = regexp.MustCompile("(?ms)^[ \t]*```sql\n(.*?)^[ \t]*```")
 
-// TestREADMEQueries runs every sql block of README.md, as printed, in a
-// plain DuckDB opened in the directory that holds actsync-data/, and
-// compares each result with testdata/golden/readme/query<N>.csv.
+// TestREADMEQueries runs every sql block of README.md and then of
+// docs/*.md in name order, as printed, in a plain DuckDB opened in the
+// directory that holds actsync-data/, and compares each result with
+// testdata/golden/readme/query<N>.csv.
 func TestREADMEQueries(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	docs, err := filepath.Glob("../../docs/*.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := sqlBlock.FindAllSubmatch(readme, -1)
+	var blocks [][][]byte
+	for _, path := range append([]string{"../../README.md"}, docs...) {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks = append(blocks, sqlBlock.FindAllSubmatch(text, -1)...)
+	}
 	if len(blocks) < 6 {
-		t.Fatalf("README has %d sql blocks, want the snapshot example and the five analyst queries", len(blocks))
+		t.Fatalf("README.md and docs/ have %d sql blocks, want the snapshot example and the five analyst queries", len(blocks))
 	}
 	goldenDir, err := filepath.Abs("testdata/golden/readme")
 	if err != nil {

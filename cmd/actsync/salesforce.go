@@ -17,7 +17,7 @@ import (
 )
 
 // salesforceSynopsis is the part of `actsync run --help` about the two-way
-// reconciliation (issue 8).
+// reconciliation.
 const salesforceSynopsis = `
 
 With --actions-tasks and --salesforce-tasks (and --task-sync-since) it

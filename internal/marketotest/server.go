@@ -1,7 +1,7 @@
 // Package marketotest is an in-process Marketo for tests: the identity,
 // Bulk Extract (leads and activities) and deleted-leads endpoints of
-// Adobe's REST API documentation (../shared/samples/bulk_export_api_responses.json
-// holds the bodies it copies), backed by in-memory leads and activities,
+// Adobe's REST API documentation (it copies the example bodies there),
+// backed by in-memory leads and activities,
 // with switchable failure modes. Time is a FakeClock shared with the
 // client under test: token expiry, the once-a-minute polls and the quota
 // day run on it, so tests take milliseconds.

@@ -1,7 +1,8 @@
-// Package activities is the activities half of a run (issue 3, DESIGN §5):
-// it extracts Marketo activity exports into Arrow batches, stages them as
-// Parquet before the run's transaction, and reconciles them against the
-// people table inside it with the statements of sql/activity_*.sql.
+// Package activities is the activities half of a run (docs/design.md
+// "Reconciliation"): it extracts Marketo activity exports into Arrow
+// batches, stages them as Parquet before the run's transaction, and
+// reconciles them against the people table inside it with the statements of
+// sql/activity_*.sql.
 //
 //	Extract (before the transaction)          Reconcile (a load.Step, inside it)
 //	Open(src) ─▶ Reader ─▶ Parquet file  ──▶  activities ─▶ sales_activity_log ─▶ salesforce_tasks

@@ -20,7 +20,7 @@ import (
 	"github.com/actsync/actsync/stages/load"
 )
 
-// Reject reasons of activity rows (issue 3).
+// Reject reasons of activity rows.
 const (
 	ReasonMalformedRow        = pipeline.ReasonMalformedRow
 	ReasonMalformedAttributes = "malformed_attributes"

@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-// Categories of activities (issue 3): what the Smart Grid groups by.
+// Categories of activities: what the Smart Grid groups by.
 const (
 	CategorySalesEmail        = "sales_email"
 	CategorySalesCall         = "sales_call"

@@ -8,7 +8,7 @@ import (
 )
 
 // aliases maps each raw column to the normalised header spellings that feed
-// it (DESIGN §2): the Marketo REST API name written by the Bulk Lead Extract,
+// it (docs/design.md "Inputs"): the REST API name the Bulk Lead Extract writes,
 // the UI display name and snake_case. Where several spellings of one field
 // are present, the first non-empty value in this order wins; for the sales
 // owner this is the documented priority of the owner fields.
@@ -36,8 +36,8 @@ var aliases = map[string][]string{
 	pipeline.ColCreatedAt:    {"createdat"},
 }
 
-// NormalizeHeader folds a header the way DESIGN §2 matches them: case-insensitive,
-// ignoring spaces, '_' and '-'.
+// NormalizeHeader folds a header the way docs/design.md matches them:
+// case-insensitive, ignoring spaces, '_' and '-'.
 func NormalizeHeader(h string) string {
 	h = strings.TrimPrefix(h, "\ufeff")
 	var b strings.Builder

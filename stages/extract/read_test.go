@@ -113,8 +113,8 @@ func spell(names ...string) string {
 	return strings.Join(names, ",") + "\n"
 }
 
-// TestReadHeaders checks every header spelling family of DESIGN §2 against
-// every raw column.
+// TestReadHeaders checks every header spelling family of docs/design.md
+// against every raw column.
 func TestReadHeaders(t *testing.T) {
 	runReadTests(t, []readTest{{
 		name: "REST",
@@ -194,7 +194,7 @@ func TestReadHeaders(t *testing.T) {
 }
 
 // TestReadOwnerPriority checks that the sales owner is the first non-empty
-// owner field in the DESIGN §2 order, whatever the column order.
+// owner field in the order of docs/design.md, whatever the column order.
 func TestReadOwnerPriority(t *testing.T) {
 	const header = "id,email,Lead Owner Email Address,Sales Owner Id,Contact Owner Id,sfdcContactOwnerId,SFDC Lead Owner Id\n"
 	runReadTests(t, []readTest{{

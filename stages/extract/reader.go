@@ -447,8 +447,9 @@ func firstValue(fields []string, positions []int) (string, bool) {
 	return "", false
 }
 
-// Value applies DESIGN §2's value rules: trimmed; empty and the literal
-// "null" (exactly, as the Bulk Extract writes it) are NULL.
+// Value applies the input value rules (docs/design.md "Inputs"): trimmed;
+// empty and the literal "null" (exactly, as the Bulk Extract writes it)
+// are NULL.
 func Value(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "null" {

@@ -29,14 +29,11 @@
 // The spill file is in the Arrow IPC file format, LZ4-compressed: the
 // footer indexes every record batch, so Finish reads batch i back by
 // position (ipc.FileReader.RecordBatchAt) with no decoding beyond the
-// decompression. On a 1,000,000-row generated export it wrote and read back
-// in about a third of the time of Parquet with dictionary encoding and
-// Snappy (pqarrow, one row group per batch), whose encode and decode work
-// buys a smaller file the filter does not need. Uncompressed IPC wrote
-// several times faster and read back somewhat slower, up to about a second
-// less per million rows in all, but its file is twice the size, about that
-// of the CSV export (~310 bytes a row): LZ4 keeps the spill at half that,
-// likelier to stay in the page cache of a small machine, for that second.
+// decompression. It writes and reads back faster than Parquet, whose
+// encode and decode work buys a smaller file the filter does not need.
+// Uncompressed IPC is a little faster still, but its file is about the size
+// of the CSV export: LZ4 halves it, likelier to stay in the page cache of a
+// small machine (measurements in docs/performance.md).
 //
 // # Ownership
 //

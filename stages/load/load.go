@@ -493,8 +493,8 @@ func (l *Loader) stageBatch(name string, schema *arrow.Schema, b arrow.RecordBat
 // The people snapshot is the whole table in storage order, unsorted: sorting
 // 10M rows costs more than it saves a reader, who filters by marketo_id
 // with row-group statistics anyway. Snappy, DuckDB's default, writes about
-// twice as fast as zstd for files about 1.5 times as large (measured on the
-// fixture-sized and 200k-person exports): a nightly job favours the time.
+// twice as fast as zstd for files about 1.5 times as large
+// (docs/performance.md): a nightly job favours the time.
 func snapshotSQL(table string, runID int64, path string) string {
 	query := "SELECT * FROM people"
 	if table != "people" {

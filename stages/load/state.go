@@ -13,7 +13,7 @@ import (
 	sqlfiles "github.com/actsync/actsync/sql"
 )
 
-// Layout of a state directory (DESIGN §4).
+// Layout of a state directory (docs/design.md "State").
 const (
 	DatabaseFile = "actions.duckdb"
 	SnapshotDir  = "snapshots"

@@ -1,5 +1,5 @@
-// Package marketo is the Marketo Engage Bulk Extract API as a source
-// (issue 7). It does not feed the pipeline directly: it lands the exports
+// Package marketo is the Marketo Engage Bulk Extract API as a source.
+// It does not feed the pipeline directly: it lands the exports
 // as ordinary files, in the formats stages/extract and stages/activities
 // already read, and the run then reads those files like any other input.
 // So a run from Marketo and a run from the same data as files go through

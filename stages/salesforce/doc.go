@@ -1,5 +1,5 @@
 // Package salesforce is the two-way reconciliation between SIA and
-// Salesforce (DESIGN R7, R8; issue 8): reminder tasks and email opt-outs
+// Salesforce (R7, R8 in docs/design.md): reminder tasks and email opt-outs
 // are kept in step both ways, as a batch job over exports. It reads four
 // inputs, stages them, and adds a load.Step that computes, inside the run's
 // DuckDB transaction, the changes each side must apply. It applies nothing
@@ -42,8 +42,8 @@
 //
 // # Decisions
 //
-// Where the issue is silent, the package decides as a RevOps engineer
-// would expect; the README's rules table lists the same decisions:
+// Where the contract is silent, the package decides as a RevOps engineer
+// would expect; docs/operations.md's rules table lists the same decisions:
 //   - Reminder tasks are Salesforce Tasks with TaskSubtype 'Task' (or none);
 //     emails and calls sync one way (R7) and are ignored here.
 //   - Synced task fields: subject, due date (ActivityDate) and completion

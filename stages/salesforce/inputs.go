@@ -80,7 +80,7 @@ func newInput(name, format string, fields []field, person []string, check func([
 	return in
 }
 
-// The four inputs (issue 8). Headers are matched like the people exports:
+// The four two-way inputs. Headers are matched like the people exports:
 // case-insensitively, ignoring spaces, '_' and '-'.
 var (
 	// ActionsTasks is the SIA reminder task export.
