@@ -53,6 +53,9 @@ func FuzzJSONLActivities(f *testing.F) {
 	f.Add([]byte(`{"id":1,"marketoGUID":"1","leadId":2,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":39,"attributes":[{"name":"Sent By","value":"a"}]}` + "\n"))
 	f.Add([]byte(`{"id":2,"leadId":null,"activityDate":"2026-11-02T09:30:00+0000","activityTypeId":"37","attributes":{"Email":"x"}}`))
 	f.Add([]byte("[1,2]\n{}\n\n{\"attributes\":\"[\"}\n"))
+	// JSON documents (extract.SniffJSON): a REST response and an array.
+	f.Add([]byte("{\n  \"requestId\": \"1#2\",\n  \"success\": true,\n  \"result\": [\n    {\"id\": 3, \"leadId\": 2, \"activityDate\": \"2026-11-02T09:30:00Z\", \"activityTypeId\": 10},\n    7\n  ]\n}\n"))
+	f.Add([]byte(`[{"marketoGUID":"4","leadId":2,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":39,"attributes":{"Email":"x"}}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkParse(t, data, "a.jsonl", extract.JSONL)
 	})

@@ -185,7 +185,17 @@ func Open(src extract.Source, types *Types, mem memory.Allocator) (*Reader, erro
 	lr := lineReader{br: bufio.NewReaderSize(f, 256<<10)}
 	switch src.Format {
 	case extract.JSONL:
-		r.rows = &jsonlRows{lr: lr}
+		doc, err := extract.SniffJSON(lr.br)
+		if err != nil {
+			f.Close()
+			return nil, extract.AsFileError(src.Path, err)
+		}
+		if doc {
+			r.stats.Format = "activity_json"
+			r.rows = &jsonDocRows{doc: extract.NewJSONDocument(lr.br)}
+		} else {
+			r.rows = &jsonlRows{lr: lr}
+		}
 	default:
 		comma := byte(',')
 		if src.Format == extract.TSV {
@@ -548,7 +558,27 @@ func (j *jsonlRows) next(out *record) error {
 			break
 		}
 	}
-	out.line = j.lr.line
+	return restRecord(out, line, j.lr.line)
+}
+
+// jsonDocRows reads a JSON array of REST activities, or a REST response
+// holding them in "result" (extract.SniffJSON).
+type jsonDocRows struct {
+	doc *extract.JSONDocument
+}
+
+func (j *jsonDocRows) next(out *record) error {
+	elem, line, err := j.doc.Next()
+	if err != nil {
+		return err
+	}
+	return restRecord(out, elem, line)
+}
+
+// restRecord fills out from one REST activity object, the text of a line
+// or of an array element starting at line.
+func restRecord(out *record, line []byte, at int64) error {
+	out.line = at
 	out.raw = line
 	var a restActivity
 	if t := bytes.TrimSpace(line); t[0] != '{' || json.Unmarshal(t, &a) != nil {

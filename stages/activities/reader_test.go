@@ -248,6 +248,81 @@ not json
 	}
 }
 
+// TestJSONDocumentRows covers activities given as one JSON document: the
+// REST response of GET /rest/v1/activities.json as saved, pretty-printed
+// or not, and a bare array; each row and reject at the line where its
+// element starts, and a one-line error for any other shape.
+func TestJSONDocumentRows(t *testing.T) {
+	rest := `{
+  "requestId": "24fd#15188a88d7f",
+  "success": true,
+  "nextPageToken": "GIYDAOBNGEYS2MBWKQYDAORQGA5DAMBOGAYDAKZQGAYDALBQ",
+  "moreResult": false,
+  "result": [
+    {
+      "id": 701,
+      "marketoGUID": "701",
+      "leadId": 1021,
+      "activityDate": "2026-11-02T09:30:00Z",
+      "activityTypeId": 39,
+      "primaryAttributeValue": "Q4",
+      "attributes": [{"name": "Sent By", "value": "rep@example.com"}]
+    },
+    {"id": 702, "leadId": 1021, "activityDate": "yesterday", "activityTypeId": 39},
+    {"id": 703, "leadId": 1022, "activityDate": "2026-11-02T09:31:00Z", "activityTypeId": 37}
+  ]
+}
+`
+	tests := []struct {
+		name    string
+		input   string
+		want    []string // guid@line
+		rejects []string // reason@line
+		wantErr string
+	}{
+		{name: "REST response, pretty-printed", input: rest,
+			want: []string{"701@7", "703@17"}, rejects: []string{"invalid_activity_date@16"}},
+		{name: "REST response on one line",
+			input: `{"requestId":"1#2","result":[{"id":801,"leadId":5,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":10}],"success":true,"moreResult":false}`,
+			want:  []string{"801@1"}},
+		{name: "array with a non-object element",
+			input:   "[\n  {\"marketoGUID\": \"901\", \"leadId\": 5, \"activityDate\": \"2026-11-02T09:30:00Z\", \"activityTypeId\": 10},\n  42\n]\n",
+			want:    []string{"901@2"},
+			rejects: []string{"malformed_row@3"}},
+		{name: "REST error response",
+			input:   `{"requestId":"1#2","success":false,"errors":[{"code":"606","message":"Max rate limit '100' exceeded with in '20' secs"}]}`,
+			wantErr: "a.json:1: a Marketo REST error response, not an export: 606 Max rate limit"},
+		{name: "an object of another shape",
+			input:   "{\n  \"activityTypeId\": 39\n}\n",
+			wantErr: "a.json:3: a JSON document that is neither an array of objects nor a Marketo REST response"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, rejects, err := readAll(t, writeFile(t, "a.json", []byte(tt.input)), extract.JSONL, BuiltinTypes())
+			if tt.wantErr != "" {
+				var fe *extract.FileError
+				if !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "\n") {
+					t.Fatalf("err = %v, want a one-line FileError containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, gotRej []string
+			for _, r := range rows {
+				got = append(got, r.GUID+"@"+strconv.FormatInt(r.Line, 10))
+			}
+			for _, r := range rejects {
+				gotRej = append(gotRej, r.Reason+"@"+strconv.FormatInt(r.Line, 10))
+			}
+			if !slices.Equal(got, tt.want) || !slices.Equal(gotRej, tt.rejects) {
+				t.Errorf("rows %v, rejects %v; want %v, %v", got, gotRej, tt.want, tt.rejects)
+			}
+		})
+	}
+}
+
 func TestWholeFileErrors(t *testing.T) {
 	full := gz(header + strings.Repeat("1001,1003,2026-11-02T09:30:00Z,39,,,,,\n", 2000))
 	tests := []struct {

@@ -137,6 +137,10 @@ func FuzzJSONLExtract(f *testing.F) {
 		`{"id": 7, "company": {"name": "Acme"}, "title": ["a"]}` + "\n[1]\nnull\n{\"id\": 1,\n{}\n",
 		`{"id": 1e400}` + "\n" + `{"id": -0, "Email": "x", "email": "y"}` + "\n",
 		"",
+		// JSON documents: an array and a REST response (SniffJSON).
+		"[\n  {\"id\": 1, \"email\": \"a@x\"},\n  [2],\n  {\"id\": null}\n]\n",
+		`{"requestId":"1#2","result":[{"id":7,"sfdcLeadOwnerId":"O"}],"success":true}`,
+		"{\n  \"success\": false,\n  \"errors\": [{\"code\": \"1029\", \"message\": \"quota\"}]\n}\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -143,7 +143,14 @@ func (r *Reader) start(mem memory.Allocator) error {
 	case JSONL:
 		// The header starts empty and grows; mapping it now gives a row
 		// with no keys ({}) a mapping to be rejected against.
-		r.rows = newJSONLSource(in)
+		js, err := newJSONLSource(in)
+		if err != nil {
+			return AsFileError(r.src.Path, err)
+		}
+		if js.document() {
+			r.stats.Format = "json"
+		}
+		r.rows = js
 		return r.rematch(false)
 	case TSV:
 		r.rows, err = newCSVSource(in, '\t', r.src.Path)
