@@ -21,6 +21,12 @@ type Input struct {
 	Unknown []string `json:"unknown_columns,omitempty"`
 }
 
+// SkippedFile is a file found under a directory input and not read.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
 // Rows accounts for every input row: Read = Synced + Excluded + Rejected +
 // Superseded + Stale. Superseded rows lost to a newer row of the same run;
 // stale rows lost to newer data already in the state (they are older, by
@@ -81,6 +87,10 @@ type Report struct {
 	DupGroups int64         `json:"duplicate_email_groups"`
 	DupPeople int64         `json:"duplicate_email_people"`
 	Stages    []StageTiming `json:"stages"`
+	// Skipped are the files directory inputs held that the run did not
+	// read (not an export by extension or header), so that none goes
+	// unseen.
+	Skipped []SkippedFile `json:"skipped_files,omitempty"`
 
 	Activities *ActivityCounts   `json:"activities,omitempty"`
 	Salesforce *SalesforceCounts `json:"salesforce,omitempty"`
@@ -140,6 +150,9 @@ func (r *Report) Summary(w io.Writer) {
 		if len(in.Unknown) > 0 {
 			fmt.Fprintf(w, "  %s: ignored columns %s\n", in.Path, strings.Join(in.Unknown, ", "))
 		}
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "  %s: skipped, %s\n", s.Path, s.Reason)
 	}
 }
 
