@@ -102,7 +102,7 @@ func TestBadInputCatalogue(t *testing.T) {
 		{name: "binary garbage", path: write("garbage.csv", garbage), code: 1,
 			want: `actsync: extract: DIR/garbage.csv:1: header: bare " in non-quoted-field`},
 		{name: "headerless export", path: write("headerless.csv", []byte(good)), code: 1,
-			want: "actsync: extract: DIR/headerless.csv: no marketo_id column (found 5 columns, none a known header: is the first line data?; accepted: id, marketoid, leadid)"},
+			want: "actsync: extract: DIR/headerless.csv: no column for marketo_id (id, Marketo ID, Lead ID); email (email, Email Address); sales_owner_id (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress); found 5 columns, none a known header: is the first line data?"},
 		{name: "invalid UTF-8", path: write("utf8.csv", []byte(header+good+"2002,J\xffrg,Lee,j@example.com,0055g00000Bq7HXAAZ\n")),
 			synced: 1, rejected: 1, rejectedBy: map[string]int64{"malformed_row": 1}},
 		{name: "NUL bytes", path: write("nul.csv", []byte(header+good+"2003,Nu\x00ll,Lee,n@example.com,0055g00000Bq7HXAAZ\n")),

@@ -38,7 +38,7 @@ func TestFailedRunChangesNothing(t *testing.T) {
 		wantErr []string // substrings of the one-line error
 	}{
 		{"missing owner column", []string{"../../fixtures/people/day2", "../../fixtures/people/bad/missing_owner_column.csv"},
-			[]string{"missing_owner_column.csv", "no sales_owner_id column", "found id,"}},
+			[]string{"missing_owner_column.csv", "no column for sales_owner_id (sfdcLeadOwnerId,", "columns: id,"}},
 		{"empty file", []string{"../../fixtures/people/bad/empty.csv"},
 			[]string{"empty.csv", "empty file"}},
 		{"no such path", []string{"../../fixtures/people/nope-*.csv"},

@@ -108,9 +108,18 @@ type MissingColumnsError struct {
 }
 
 func (e *MissingColumnsError) Error() string {
+	found := strings.Join(e.Found, ", ")
+	if n := len(e.Found); n > maxFoundInError {
+		// One line for a wide file (Fivetran-shaped tables run to dozens
+		// of columns).
+		found = fmt.Sprintf("%s, and %d more", strings.Join(e.Found[:maxFoundInError], ", "), n-maxFoundInError)
+	}
 	return fmt.Sprintf("not a Bulk Activity Extract file: no column %s (columns found: %s)",
-		strings.Join(e.Missing, ", "), strings.Join(e.Found, ", "))
+		strings.Join(e.Missing, ", "), found)
 }
+
+// maxFoundInError caps the headers a MissingColumnsError lists.
+const maxFoundInError = 12
 
 // record is one input row cut into the input columns. It is reused; its
 // strings may alias the row source's buffers (valid until the next record)

@@ -471,15 +471,15 @@ func TestRead(t *testing.T) {
 	}, {
 		name:    "missing sales owner column",
 		input:   "id,firstName,lastName,email,company,title,sfdcType,updatedAt\n1051,Nora,Quinn,n@x,N,B,Lead,2026-10-20T10:00:00Z\n",
-		wantErr: "no sales_owner_id column",
+		wantErr: "no column for sales_owner_id (",
 	}, {
 		name:    "missing email column",
 		input:   "id,sfdcLeadOwnerId\n1,O\n",
-		wantErr: "no email column",
+		wantErr: "no column for email (",
 	}, {
 		name:    "missing marketo id column",
 		input:   "email,sfdcLeadOwnerId,leadId2\na@x,O,1\n",
-		wantErr: "no marketo_id column",
+		wantErr: "no column for marketo_id (",
 	}, {
 		name:    "empty file",
 		input:   "",
