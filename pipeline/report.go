@@ -19,6 +19,9 @@ type Input struct {
 	Bytes   int64    `json:"bytes"`
 	Rows    int64    `json:"rows"`
 	Unknown []string `json:"unknown_columns,omitempty"`
+	// Warnings are problems with the input that did not stop the run, one
+	// line each (a JSON export without any owner field).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // SkippedFile is a file found under a directory input and not read.
@@ -149,6 +152,9 @@ func (r *Report) Summary(w io.Writer) {
 	for _, in := range r.Inputs {
 		if len(in.Unknown) > 0 {
 			fmt.Fprintf(w, "  %s: ignored columns %s\n", in.Path, strings.Join(in.Unknown, ", "))
+		}
+		for _, warning := range in.Warnings {
+			fmt.Fprintf(w, "  %s: warning: %s\n", in.Path, warning)
 		}
 	}
 	for _, s := range r.Skipped {

@@ -266,6 +266,49 @@ func TestReadJSONDocument(t *testing.T) {
 	runReadTests(t, tests)
 }
 
+// TestJSONOwnerWarning checks the warning for a JSON export in which no
+// object has any owner key (a CSV without an owner column fails instead),
+// and that Marketo's externalSalesPersonId is an owner.
+func TestJSONOwnerWarning(t *testing.T) {
+	const warning = "no object has a sales owner key (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress): all its people are excluded as no_sales_owner"
+	tests := []struct {
+		name  string
+		file  string
+		input string
+		warn  bool
+		owner any // sales_owner_id of the first row
+	}{
+		{"JSON Lines without owner keys", "web.jsonl", `{"id": 1, "email": "a@x"}` + "\n" + `{"id": 2, "leadScore": 3}` + "\n", true, nil},
+		{"array without owner keys", "leads.json", "[\n  {\"id\": 1, \"email\": \"a@x\"}\n]\n", true, nil},
+		{"an owner key on one object, null", "web.jsonl", `{"id": 1, "email": "a@x"}` + "\n" + `{"id": 2, "sfdcLeadOwnerId": null}` + "\n", false, nil},
+		{"externalSalesPersonId", "web.jsonl", `{"id": 1, "externalSalesPersonId": "0055g00000Bq7HXAAZ"}` + "\n", false, "0055g00000Bq7HXAAZ"},
+		{"sfdcLeadOwnerId before externalSalesPersonId", "web.jsonl", `{"id": 1, "externalSalesPersonId": "E", "sfdcLeadOwnerId": "L"}` + "\n", false, "L"},
+		{"empty file", "web.jsonl", "", false, nil},
+		{"no object at all", "web.jsonl", "\"x\"\n42\n", false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			path := writeFile(t, t.TempDir(), tt.file, []byte(tt.input))
+			res := extractAll(t, mem, []string{path}, Options{})
+			if res.err != nil {
+				t.Fatal(res.err)
+			}
+			var want []string
+			if tt.warn {
+				want = []string{warning}
+			}
+			if got := res.stats[0].Warnings; !slices.Equal(got, want) {
+				t.Errorf("Warnings = %q, want %q", got, want)
+			}
+			if len(res.rows) > 0 && res.rows[0].Vals["sales_owner_id"] != tt.owner {
+				t.Errorf("sales_owner_id = %v, want %v", res.rows[0].Vals["sales_owner_id"], tt.owner)
+			}
+		})
+	}
+}
+
 // TestReadJSONLDeterministic checks that the order of keys within an object
 // does not make the output depend on map iteration: two spellings of one
 // field with the same priority, and the list of unknown keys.

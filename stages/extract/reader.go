@@ -471,5 +471,20 @@ func (r *Reader) finish() error {
 		return err
 	}
 	r.stats.SHA256, r.stats.Bytes = sum, n
+	r.warnNoOwner()
 	return nil
+}
+
+// warnNoOwner warns about a JSON file in which no object had any owner
+// key. JSON objects may omit keys, so the file is not refused like a CSV
+// without an owner column; but then every person in it is excluded as
+// no_sales_owner, which must not pass without a word.
+func (r *Reader) warnNoOwner() {
+	owner := pipeline.RawIndex(pipeline.ColSalesOwnerID)
+	if r.src.Format != JSONL || len(r.rows.header()) == 0 || len(r.mapping.Sources[owner]) > 0 {
+		return
+	}
+	r.stats.Warnings = append(r.stats.Warnings, fmt.Sprintf(
+		"no object has a sales owner key (%s): all its people are excluded as no_sales_owner",
+		strings.Join(requiredSpellings[pipeline.ColSalesOwnerID], ", ")))
 }
