@@ -193,12 +193,21 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 			}
 		}
 	}
+	fresh := noteState(cfg.State)
 	st, err := openState(ctx, cfg.State, cfg.Log, cfg.MemoryLimit)
 	if err != nil {
+		fresh.discard()
 		return nil, err
 	}
-	defer st.Close()
-	return syncIn(ctx, st, cfg, sources, activitySources, types, mem, progress)
+	report, err := syncIn(ctx, st, cfg, sources, activitySources, types, mem, progress)
+	st.Close()
+	if err != nil {
+		// A failed run changes nothing; on a new state that means no
+		// state directory either.
+		fresh.discard()
+		return nil, err
+	}
+	return report, nil
 }
 
 // syncIn is one run against an open state: backfill holds the state (and
