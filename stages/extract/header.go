@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/actsync/actsync/pipeline"
@@ -73,6 +74,26 @@ var spellings = func() map[string]spelling {
 type Mapping struct {
 	Sources [][]int
 	Unknown []string // input headers that feed nothing, as written
+	// headers are the input headers as written, by position.
+	headers []string
+}
+
+// column returns the raw column input position pos feeds, or -1.
+func (m *Mapping) column(pos int) int {
+	for c, srcs := range m.Sources {
+		if slices.Contains(srcs, pos) {
+			return c
+		}
+	}
+	return -1
+}
+
+// header returns the input header at pos as written, "" if unknown.
+func (m *Mapping) header(pos int) string {
+	if pos < len(m.headers) {
+		return m.headers[pos]
+	}
+	return ""
 }
 
 // requiredSpellings are the spellings of the required columns a user
@@ -135,6 +156,10 @@ var required = []string{pipeline.ColMarketoID, pipeline.ColEmail, pipeline.ColSa
 // their mapping is built without it.
 func matchHeader(file string, header []string, strict bool) (Mapping, error) {
 	m := Mapping{Sources: make([][]int, len(pipeline.RawSchema.Fields()))}
+	m.headers = make([]string, len(header))
+	for i, h := range header {
+		m.headers[i] = strings.TrimPrefix(h, "\ufeff")
+	}
 	prio := make([][]int, len(m.Sources))
 	for pos, h := range header {
 		s, ok := spellings[NormalizeHeader(h)]
