@@ -128,8 +128,12 @@ type record struct {
 	vals   [numIn]string
 	has    [numIn]bool
 	attrJS json.RawMessage // JSON Lines: attributes as JSON, not text
-	line   int64
-	raw    []byte // the row as read, valid until the next record
+	// flat are the values of a CSV's other columns, flattened attributes
+	// named by flatNames (the header as written).
+	flat      []string
+	flatNames []string
+	line      int64
+	raw       []byte // the row as read, valid until the next record
 }
 
 // rowSource yields records; next returns io.EOF at the end, a *rowError for
@@ -382,6 +386,11 @@ func (r *Reader) append(rec *record) bool {
 	if err != nil {
 		return bad(ReasonMalformedAttributes, "attributes are not a JSON object or a [{name, value}] array")
 	}
+	if len(rec.flat) > 0 {
+		if hasAttrs, err = r.attrs.addFlat(hasAttrs, rec.flatNames, rec.flat); err != nil {
+			return bad(ReasonMalformedAttributes, "attributes are not a JSON object or a [{name, value}] array")
+		}
+	}
 
 	b := r.bld
 	b.Field(colGUID).(*array.StringBuilder).Append(guid)
@@ -459,6 +468,11 @@ type csvRows struct {
 	attr int        // header position of attributes, -1 if absent
 	// joined is the legacy shape's fields with the attributes rejoined.
 	joined []string
+	// flatPos are the positions of the header's other columns, taken as
+	// flattened attributes (one column per attribute) named flatNames.
+	flatPos   []int
+	flatNames []string
+	flat      []string
 }
 
 func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
@@ -482,8 +496,15 @@ func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
 	found := make([]string, len(rec.fields))
 	for i, h := range rec.fields {
 		found[i] = strings.Clone(strings.TrimSpace(h)) // h is valid until the next record
-		if col, ok := headerNames[nameKey(h)]; ok && c.pos[col] < 0 {
-			c.pos[col] = i
+		if col, ok := headerNames[nameKey(h)]; ok {
+			if c.pos[col] < 0 {
+				c.pos[col] = i
+			}
+			continue
+		}
+		if found[i] != "" {
+			c.flatPos = append(c.flatPos, i)
+			c.flatNames = append(c.flatNames, found[i])
 		}
 	}
 	var missing []string
@@ -532,6 +553,13 @@ func (c *csvRows) next(out *record) error {
 			out.vals[col] = fields[p]
 			out.has[col] = true
 		}
+	}
+	if len(c.flatPos) > 0 {
+		c.flat = c.flat[:0]
+		for _, p := range c.flatPos {
+			c.flat = append(c.flat, fields[p])
+		}
+		out.flat, out.flatNames = c.flat, c.flatNames
 	}
 	return nil
 }

@@ -225,6 +225,61 @@ func TestCSVRows(t *testing.T) {
 	}
 }
 
+// TestFlattenedAttributes covers activity CSVs with one column per
+// attribute, as warehouse tools and connectors write them (issue 13, 7):
+// the columns besides the Bulk Activity Extract's are kept as attributes,
+// named as in the header (canonical names where the reconcile SQL reads
+// one), next to an attributes column, which wins for a name both have.
+func TestFlattenedAttributes(t *testing.T) {
+	d := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	const base = "marketoGUID,leadId,activityDate,activityTypeId"
+	tests := []struct {
+		name  string
+		input string
+		want  []row
+	}{
+		{
+			name:  "flattened columns only",
+			input: base + ",Sent By,email_subject,Email,campaign_run_id\n1101,1003,2026-11-02T09:30:00Z,39,rep@example.com,Pricing, A@Example.com ,758\n",
+			want: []row{{GUID: "1101", Lead: 1003, Date: d, TypeID: 39, TypeName: "Send Sales Email", Category: CategorySalesEmail, Kind: KindSendSalesEmail,
+				Attrs: `{"Sent By":"rep@example.com","Email Subject":"Pricing","Email":"A@Example.com","campaign_run_id":"758"}`, Email: "A@Example.com", Line: 2}},
+		},
+		{
+			name:  "next to an attributes column, which wins",
+			input: base + ",attributes,Email Subject,Sent By\n1102,1003,2026-11-02T09:30:00Z,39,\"{\"\"Email Subject\"\":\"\"From JSON\"\"}\",From column,rep@example.com\n",
+			want: []row{{GUID: "1102", Lead: 1003, Date: d, TypeID: 39, TypeName: "Send Sales Email", Category: CategorySalesEmail, Kind: KindSendSalesEmail,
+				Attrs: `{"Email Subject":"From JSON","Sent By":"rep@example.com"}`, Line: 2}},
+		},
+		{
+			name:  "merge ids in a column",
+			input: base + ",merge_ids,merge_source\n1103,1345540,2026-11-02T09:30:00Z,32,[1286861],leaddb\n",
+			want: []row{{GUID: "1103", Lead: 1345540, Date: d, TypeID: 32, TypeName: "Merge Leads", Category: CategoryLifecycle,
+				Attrs: `{"Merge IDs":"[1286861]","merge_source":"leaddb"}`, MergeIDs: []int64{1286861}, Line: 2}},
+		},
+		{
+			name:  "empty and null values are no attribute",
+			input: base + ",Sent By,link\n1104,1003,2026-11-02T09:30:00Z,10,,null\n",
+			want:  []row{{GUID: "1104", Lead: 1003, Date: d, TypeID: 10, TypeName: "Open Email", Category: CategoryMarketingEmail, Line: 2}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, rejects, err := readAll(t, writeFile(t, "a.csv", []byte(tt.input)), extract.CSV, BuiltinTypes())
+			if err != nil || len(rejects) != 0 {
+				t.Fatalf("err %v, rejects %+v", err, rejects)
+			}
+			if len(rows) != len(tt.want) {
+				t.Fatalf("%d rows, want %d: %+v", len(rows), len(tt.want), rows)
+			}
+			for i := range rows {
+				if !equalRow(rows[i], tt.want[i]) {
+					t.Errorf("row %d:\n got %+v\nwant %+v", i, rows[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
 func TestJSONLRows(t *testing.T) {
 	input := `{"id":601,"marketoGUID":"601","leadId":1021,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":39,"primaryAttributeValueId":55,"primaryAttributeValue":"Q4","attributes":[{"name":"Sent By","value":"rep@example.com"},{"name":"Artifact ID","value":55}]}
 {"id":602,"leadId":1021,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":37,"attributes":[]}
