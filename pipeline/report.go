@@ -19,6 +19,15 @@ type Input struct {
 	Bytes   int64    `json:"bytes"`
 	Rows    int64    `json:"rows"`
 	Unknown []string `json:"unknown_columns,omitempty"`
+	// Warnings are problems with the input that did not stop the run, one
+	// line each (a JSON export without any owner field).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// SkippedFile is a file found under a directory input and not read.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 // Rows accounts for every input row: Read = Synced + Excluded + Rejected +
@@ -81,6 +90,10 @@ type Report struct {
 	DupGroups int64         `json:"duplicate_email_groups"`
 	DupPeople int64         `json:"duplicate_email_people"`
 	Stages    []StageTiming `json:"stages"`
+	// Skipped are the files directory inputs held that the run did not
+	// read (not an export by extension or header), so that none goes
+	// unseen.
+	Skipped []SkippedFile `json:"skipped_files,omitempty"`
 
 	Activities *ActivityCounts   `json:"activities,omitempty"`
 	Salesforce *SalesforceCounts `json:"salesforce,omitempty"`
@@ -140,6 +153,12 @@ func (r *Report) Summary(w io.Writer) {
 		if len(in.Unknown) > 0 {
 			fmt.Fprintf(w, "  %s: ignored columns %s\n", in.Path, strings.Join(in.Unknown, ", "))
 		}
+		for _, warning := range in.Warnings {
+			fmt.Fprintf(w, "  %s: warning: %s\n", in.Path, warning)
+		}
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "  %s: skipped, %s\n", s.Path, s.Reason)
 	}
 }
 

@@ -71,6 +71,12 @@ func TestBadInputCatalogue(t *testing.T) {
 	write("mixed/c.png", append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 50)...))
 	write("mixed/.hidden.csv", []byte("junk"))
 	write("mixed/notes.md", []byte("# notes"))
+	// Issue 13: a folder as a user has it, with a licence and notes as
+	// .txt next to exports saved as .txt and as a REST response.
+	write("folder/LICENSE.txt", []byte("                                 Apache License\n                           Version 2.0, January 2004\n"))
+	write("folder/README.txt", []byte("Exports, one a day, from Marketo.\n"))
+	write("folder/leads.txt", []byte("id\temail\tsfdcLeadOwnerId\n2014\tt@example.com\t0055g00000Bq7HXAAZ\n"))
+	write("folder/rest.json", []byte("{\n  \"requestId\": \"e42b#1\",\n  \"success\": true,\n  \"result\": [\n    {\"id\": 2015, \"email\": \"r@example.com\", \"sfdcLeadOwnerId\": \"0055g00000Bq7HXAAZ\"}\n  ]\n}\n"))
 
 	base := filepath.Join(dir, "base")
 	runOK(t, "run", "--state", base, "--people", "../../fixtures/people/day1")
@@ -88,6 +94,7 @@ func TestBadInputCatalogue(t *testing.T) {
 		rejectedBy       map[string]int64
 		fieldRejects     map[string]int64
 		query, wantQuery string // a check of what was synced
+		skipped          int    // files of a directory input skipped and listed
 	}{
 		{name: "empty file", path: write("empty.csv", nil), code: 1,
 			want: "actsync: extract: DIR/empty.csv: empty file: no header row"},
@@ -95,11 +102,14 @@ func TestBadInputCatalogue(t *testing.T) {
 		{name: "binary garbage", path: write("garbage.csv", garbage), code: 1,
 			want: `actsync: extract: DIR/garbage.csv:1: header: bare " in non-quoted-field`},
 		{name: "headerless export", path: write("headerless.csv", []byte(good)), code: 1,
-			want: "actsync: extract: DIR/headerless.csv: no marketo_id column (found 5 columns, none a known header: is the first line data?; accepted: id, marketoid, leadid)"},
+			want: "actsync: extract: DIR/headerless.csv: no column for marketo_id (id, Marketo ID, Lead ID); email (email, Email Address); sales_owner_id (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress); found 5 columns, none a known header: is the first line data?"},
 		{name: "invalid UTF-8", path: write("utf8.csv", []byte(header+good+"2002,J\xffrg,Lee,j@example.com,0055g00000Bq7HXAAZ\n")),
 			synced: 1, rejected: 1, rejectedBy: map[string]int64{"malformed_row": 1}},
-		{name: "NUL bytes", path: write("nul.csv", []byte(header+good+"2003,Nu\x00ll,Lee,n@example.com,0055g00000Bq7HXAAZ\n")),
+		{name: "NUL bytes in a synced field", path: write("nul.csv", []byte(header+good+"2003,Nu\x00ll,Lee,n@example.com,0055g00000Bq7HXAAZ\n")),
 			synced: 1, rejected: 1, rejectedBy: map[string]int64{"malformed_row": 1}},
+		{name: "NUL bytes in fields that are not synced", path: write("nul-cookies.csv", []byte("id,email,sfdcLeadOwnerId,updatedAt,cookies\n2018,n@example.com,0055g00000Bq7HXAAZ,2026-11-02T08:00:00Z\x00,_mch-\x00x\nnull,m@example.com,0055g00000Bq7HXAAZ,null,null\n")),
+			synced: 1, rejected: 1, rejectedBy: map[string]int64{"invalid_marketo_id": 1}, fieldRejects: map[string]int64{"nul_stripped": 2},
+			query: "SELECT marketo_updated_at FROM people WHERE marketo_id = 2018", wantQuery: "marketo_updated_at\n2026-11-02 08:00:00\n"},
 		{name: "stray CR inside a field is kept", path: write("cr.csv", []byte(header+good+"2004,Car\rrie,Lee,c@example.com,0055g00000Bq7HXAAZ\n")),
 			synced: 2, query: "SELECT first_name = 'Car' || chr(13) || 'rie' AS kept FROM people WHERE marketo_id = 2004", wantQuery: "kept\ntrue\n"},
 		{name: "unterminated quote at EOF", path: write("quote.csv", []byte(header+good+`2005,"Open,Lee,o@example.com,0055g00000Bq7HXAAZ`+"\n")),
@@ -119,7 +129,15 @@ func TestBadInputCatalogue(t *testing.T) {
 			synced: 1, rejected: 5, rejectedBy: map[string]int64{"malformed_row": 5}},
 		{name: "glob matching nothing", path: filepath.Join(dir, "nothing-*.csv"), code: 1,
 			want: "actsync: DIR/nothing-*.csv: matches no input file"},
-		{name: "directory of mixed files", path: filepath.Join(dir, "mixed"), synced: 3},
+		{name: "directory of mixed files", path: filepath.Join(dir, "mixed"), synced: 3, skipped: 2},
+		{name: "folder with LICENSE.txt and README.txt", path: filepath.Join(dir, "folder"), synced: 2, skipped: 2},
+		{name: "pretty-printed JSON array", path: write("array.json", []byte("[\n  {\n    \"id\": 2016,\n    \"email\": \"a@example.com\",\n    \"sfdcLeadOwnerId\": \"0055g00000Bq7HXAAZ\"\n  },\n  {\"id\": null, \"updatedAt\": null}\n]\n")),
+			synced: 1, rejected: 1, rejectedBy: map[string]int64{"invalid_marketo_id": 1},
+			query: "SELECT marketo_id, source_line FROM people WHERE marketo_id = 2016", wantQuery: "marketo_id,source_line\n2016,2\n"},
+		{name: "REST error response", path: write("quota.json", []byte(`{"requestId":"e42b#1","success":false,"errors":[{"code":"1029","message":"Export daily quota exceeded"}]}`)), code: 1,
+			want: "actsync: extract: DIR/quota.json:1: a Marketo REST error response, not an export: 1029 Export daily quota exceeded"},
+		{name: "JSON of another shape", path: write("object.json", []byte("{\n  \"id\": 2017\n}\n")), code: 1,
+			want: `actsync: extract: DIR/object.json:3: a JSON document that is neither an array of objects nor a Marketo REST response ({"result": [...]})`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,6 +164,9 @@ func TestBadInputCatalogue(t *testing.T) {
 			}
 			if rep.Rows.Synced != tt.synced || rep.Rows.Rejected != tt.rejected || !rep.Rows.Balanced() {
 				t.Errorf("synced %d rejected %d (rows %+v), want synced %d rejected %d", rep.Rows.Synced, rep.Rows.Rejected, rep.Rows, tt.synced, tt.rejected)
+			}
+			if len(rep.Skipped) != tt.skipped {
+				t.Errorf("skipped files %+v, want %d", rep.Skipped, tt.skipped)
 			}
 			if len(rep.Rows.RejectedBy)+len(tt.rejectedBy) > 0 && !reflect.DeepEqual(rep.Rows.RejectedBy, tt.rejectedBy) {
 				t.Errorf("rejects by reason %v, want %v", rep.Rows.RejectedBy, tt.rejectedBy)

@@ -64,3 +64,42 @@ func TestDuplicateReportMatchesFullGrouping(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstRunDuplicatesExcludeInactive checks that the first run's
+// duplicate groups (sql/duplicate_emails.sql, not the delta) hold active
+// people only: of three people sharing an address, one deleted in Marketo
+// by the same run's activities (Delete Lead) and one merged away (Merge
+// Leads) leave no group (issue 13, test blind spots). The grouping every
+// other test checks only ever met inactive people on later runs.
+func TestFirstRunDuplicatesExcludeInactive(t *testing.T) {
+	dir := t.TempDir()
+	people := filepath.Join(dir, "people.csv")
+	acts := filepath.Join(dir, "activities.csv")
+	for path, body := range map[string]string{
+		people: "id,email,sfdcLeadOwnerId,updatedAt\n" +
+			"1,same@x.example," + ownerUser + ",2026-11-01T08:00:00Z\n" +
+			"2,Same@x.example," + ownerUser + ",2026-11-01T08:00:00Z\n" +
+			"3, same@x.example ," + ownerUser + ",2026-11-01T08:00:00Z\n" +
+			"4,pair@x.example," + ownerUser + ",2026-11-01T08:00:00Z\n" +
+			"5,PAIR@x.example," + ownerUser + ",2026-11-01T08:00:00Z\n",
+		acts: "marketoGUID,leadId,activityDate,activityTypeId,attributes\n" +
+			"901,2,2026-11-01T09:00:00Z,37,\n" +
+			"902,1,2026-11-01T09:05:00Z,32,\"{\"\"Merge IDs\"\":[3]}\"\n",
+	} {
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := filepath.Join(dir, "state")
+	runOK(t, "run", "--state", state, "--people", people, "--activities", acts)
+	inactive := runOK(t, "query", "--state", state, "--format", "csv",
+		"SELECT marketo_id, status_reason FROM people WHERE status = 'inactive' ORDER BY ALL")
+	if inactive != "marketo_id,status_reason\n2,deleted_in_marketo\n3,merged\n" {
+		t.Fatalf("inactive people after the first run:\n%s", inactive)
+	}
+	got := runOK(t, "query", "--state", state, "--format", "csv",
+		"SELECT run_id, email_key, person_count, marketo_ids FROM duplicate_emails ORDER BY ALL")
+	if want := "run_id,email_key,person_count,marketo_ids\n1,pair@x.example,2,\"[4, 5]\"\n"; got != want {
+		t.Errorf("first run's duplicate groups:\n%s\nwant\n%s", got, want)
+	}
+}

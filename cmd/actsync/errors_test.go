@@ -38,7 +38,7 @@ func TestFailedRunChangesNothing(t *testing.T) {
 		wantErr []string // substrings of the one-line error
 	}{
 		{"missing owner column", []string{"../../fixtures/people/day2", "../../fixtures/people/bad/missing_owner_column.csv"},
-			[]string{"missing_owner_column.csv", "no sales_owner_id column", "found id,"}},
+			[]string{"missing_owner_column.csv", "no column for sales_owner_id (sfdcLeadOwnerId,", "columns: id,"}},
 		{"empty file", []string{"../../fixtures/people/bad/empty.csv"},
 			[]string{"empty.csv", "empty file"}},
 		{"no such path", []string{"../../fixtures/people/nope-*.csv"},
@@ -66,6 +66,52 @@ func TestFailedRunChangesNothing(t *testing.T) {
 			}
 			if after := dumpState(t, state); after != before {
 				t.Errorf("failed run changed the state:\n--- before\n%s\n--- after\n%s", before, after)
+			}
+		})
+	}
+}
+
+// TestFailedFirstRunLeavesNoState checks that a run failing before its
+// commit on a state that did not exist leaves nothing behind: no directory
+// (nor the parents it created), or, for a state directory that existed
+// empty, nothing in it (issue 13, 5).
+func TestFailedFirstRunLeavesNoState(t *testing.T) {
+	brokenActivities := filepath.Join(t.TempDir(), "activities.csv")
+	if err := os.WriteFile(brokenActivities, []byte("marketoGUID,leadId\n1,2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		state string // relative to a temp dir
+		gone  string // relative to the temp dir: must not exist after
+		args  []string
+	}{
+		{"missing owner column", "state", "state", []string{"--people", "../../fixtures/people/bad/missing_owner_column.csv"}},
+		{"new parents too", "exports/actsync/state", "exports", []string{"--people", "../../fixtures/people/bad/missing_owner_column.csv"}},
+		{"empty directory that existed", "empty", "", []string{"--people", "../../fixtures/people/bad/empty.csv"}},
+		{"broken activity file", "state", "state", []string{"--people", "../../fixtures/people/day1", "--activities", brokenActivities}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			state := filepath.Join(dir, tt.state)
+			if tt.gone == "" {
+				if err := os.Mkdir(state, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), append([]string{"run", "--state", state}, tt.args...), &stdout, &stderr); code != 1 {
+				t.Fatalf("exit %d, want 1; stderr %q", code, stderr.String())
+			}
+			if tt.gone != "" {
+				if _, err := os.Stat(filepath.Join(dir, tt.gone)); !os.IsNotExist(err) {
+					t.Errorf("%s left behind (%v)", tt.gone, err)
+				}
+				return
+			}
+			if entries, err := os.ReadDir(state); err != nil || len(entries) != 0 {
+				t.Errorf("state directory after the failed run: %v, %v; want it empty", entries, err)
 			}
 		})
 	}

@@ -39,9 +39,14 @@ than 10% of the active people (a truncated --full export) stops before its
 commit unless --max-deactivate allows it; --dry-run shows what a run would
 change and commits nothing.` + salesforceSynopsis + `
 
-PATH is a file, a directory (every .csv, .tsv, .jsonl, .parquet, optionally
-.gz, under it, in name order; activities: CSV, TSV, JSON Lines) or a glob;
-marketo: extracts from the Marketo Bulk API instead (see actsync extract --help).
+PATH is a file, a directory or a glob. A directory contributes the files under
+it, in name order, named .csv, .tsv, .tab, .jsonl, .ndjson, .json (each
+optionally .gz), .parquet or .pq, and .txt (optionally .gz) when its first
+line is a header actsync knows; hidden names are skipped, other files are
+skipped and listed in the run report. Activities are CSV, TSV or JSON. JSON
+is JSON Lines, a JSON array of objects or a Marketo REST response
+({"result": [...]}). PATH may also be marketo:, which extracts from the
+Marketo Bulk API instead (see actsync extract --help).
 At least one of --people, --activities or a two-way input is required; --full
 needs --people.
 Exit status: 0 on success (rejected rows are not a failure), 1 with a one-line
@@ -72,6 +77,9 @@ type runConfig struct {
 	// Log receives one line per interrupted run that opening the state
 	// completed or discarded; nil discards them.
 	Log io.Writer
+	// Skipped are the files the input directories held and the run does
+	// not read, for the report.
+	Skipped []pipeline.SkippedFile
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -165,29 +173,41 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // syncPeople runs one people sync against the state in cfg.State.
 func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progress io.Writer) (*pipeline.Report, error) {
 	var sources, activitySources []extract.Source
+	var skipped []pipeline.SkippedFile
 	var err error
 	if len(cfg.People) > 0 {
-		if sources, err = extract.Discover(cfg.People); err != nil {
+		if sources, skipped, err = extract.DiscoverAll(cfg.People); err != nil {
 			return nil, err
 		}
+		cfg.Skipped = append(cfg.Skipped, skipped...)
 	}
 	types := activities.BuiltinTypes()
 	if len(cfg.Activities) > 0 {
-		if activitySources, err = extract.Discover(cfg.Activities); err != nil {
+		if activitySources, skipped, err = extract.DiscoverAll(cfg.Activities); err != nil {
 			return nil, err
 		}
+		cfg.Skipped = append(cfg.Skipped, skipped...)
 		if cfg.ActivityTypes != "" {
 			if _, err := types.LoadTypesFile(cfg.ActivityTypes); err != nil {
 				return nil, fmt.Errorf("--activity-types: %w", err)
 			}
 		}
 	}
+	fresh := noteState(cfg.State)
 	st, err := openState(ctx, cfg.State, cfg.Log, cfg.MemoryLimit)
 	if err != nil {
+		fresh.discard()
 		return nil, err
 	}
-	defer st.Close()
-	return syncIn(ctx, st, cfg, sources, activitySources, types, mem, progress)
+	report, err := syncIn(ctx, st, cfg, sources, activitySources, types, mem, progress)
+	st.Close()
+	if err != nil {
+		// A failed run changes nothing; on a new state that means no
+		// state directory either.
+		fresh.discard()
+		return nil, err
+	}
+	return report, nil
 }
 
 // syncIn is one run against an open state: backfill holds the state (and
@@ -198,7 +218,7 @@ func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activit
 	if err != nil {
 		return nil, err
 	}
-	report := &pipeline.Report{RunID: runID, StartedAt: time.Now().UTC(), AsOf: cfg.AsOf.UTC(), Full: cfg.Full}
+	report := &pipeline.Report{RunID: runID, StartedAt: time.Now().UTC(), AsOf: cfg.AsOf.UTC(), Full: cfg.Full, Skipped: cfg.Skipped}
 	if cfg.AsOf.IsZero() {
 		report.AsOf = report.StartedAt
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/actsync/actsync/stages/extract"
 )
 
 // Attribute names the reconcile SQL reads, in their canonical spelling.
@@ -120,6 +122,46 @@ func (a *attrSet) slow(s string) (ok bool, err error) {
 		return false, errors.New("data after the attributes")
 	}
 	a.render()
+	if v, ok := a.get("Email"); ok {
+		a.email = string(v)
+	}
+	if v, ok := a.get("Merge IDs"); ok {
+		a.merge = string(v)
+	}
+	return true, nil
+}
+
+// addFlat adds flattened attribute columns, one column per attribute
+// (name as in the header, value as text), to the attributes normalise
+// made (has: there were some). An attribute the attributes column already
+// has keeps its value there; empty and null values are no attribute. It
+// reports whether there are attributes now.
+func (a *attrSet) addFlat(has bool, names, vals []string) (bool, error) {
+	if has {
+		if _, err := a.slow(string(a.out)); err != nil {
+			return false, err
+		}
+	} else {
+		a.keys, a.vals = a.keys[:0], a.vals[:0]
+	}
+	for i, n := range names {
+		v, ok := extract.Value(vals[i])
+		if !ok {
+			continue
+		}
+		name := canonicalAttr(strings.TrimSpace(n))
+		if _, dup := a.get(name); dup {
+			continue
+		}
+		text, _ := json.Marshal(v) // a string always marshals
+		a.keys = append(a.keys, name)
+		a.vals = append(a.vals, text)
+	}
+	if len(a.keys) == 0 {
+		return has, nil
+	}
+	a.render()
+	a.email, a.merge = "", ""
 	if v, ok := a.get("Email"); ok {
 		a.email = string(v)
 	}

@@ -44,6 +44,8 @@ func FuzzCSVActivities(f *testing.F) {
 		`122323,6,2013-09-26T06:56:35+0000,12,11,6,Owyliphys Iledil,[{"name":"Source Type","value":"Web page visit"}]` + "\n"))
 	f.Add([]byte(header + `3,,2026-11-02T09:30:00Z,41,,,,[{"name":"Email","value":"a,b"},{"name":"x","value":","}]` + "\n\"\n"))
 	f.Add([]byte(header + "4,1,2026-11-02,32,,,,\"{\"\"Merge IDs\"\":[1,2]}\"\r\n"))
+	// Flattened attributes, one column each (issue 13).
+	f.Add([]byte("marketoGUID,leadId,activityDate,activityTypeId,attributes,Sent By,merge_ids,Email\n5,1,2026-11-02T09:30:00Z,32,\"{\"\"Sent By\"\":1}\",x,[7],null\n6,2,2026-11-02T09:30:00Z,39,,\"a\"\"b\",,\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkParse(t, data, "a.csv", extract.CSV)
 	})
@@ -53,6 +55,9 @@ func FuzzJSONLActivities(f *testing.F) {
 	f.Add([]byte(`{"id":1,"marketoGUID":"1","leadId":2,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":39,"attributes":[{"name":"Sent By","value":"a"}]}` + "\n"))
 	f.Add([]byte(`{"id":2,"leadId":null,"activityDate":"2026-11-02T09:30:00+0000","activityTypeId":"37","attributes":{"Email":"x"}}`))
 	f.Add([]byte("[1,2]\n{}\n\n{\"attributes\":\"[\"}\n"))
+	// JSON documents (extract.SniffJSON): a REST response and an array.
+	f.Add([]byte("{\n  \"requestId\": \"1#2\",\n  \"success\": true,\n  \"result\": [\n    {\"id\": 3, \"leadId\": 2, \"activityDate\": \"2026-11-02T09:30:00Z\", \"activityTypeId\": 10},\n    7\n  ]\n}\n"))
+	f.Add([]byte(`[{"marketoGUID":"4","leadId":2,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":39,"attributes":{"Email":"x"}}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkParse(t, data, "a.jsonl", extract.JSONL)
 	})

@@ -108,9 +108,18 @@ type MissingColumnsError struct {
 }
 
 func (e *MissingColumnsError) Error() string {
+	found := strings.Join(e.Found, ", ")
+	if n := len(e.Found); n > maxFoundInError {
+		// One line for a wide file (Fivetran-shaped tables run to dozens
+		// of columns).
+		found = fmt.Sprintf("%s, and %d more", strings.Join(e.Found[:maxFoundInError], ", "), n-maxFoundInError)
+	}
 	return fmt.Sprintf("not a Bulk Activity Extract file: no column %s (columns found: %s)",
-		strings.Join(e.Missing, ", "), strings.Join(e.Found, ", "))
+		strings.Join(e.Missing, ", "), found)
 }
+
+// maxFoundInError caps the headers a MissingColumnsError lists.
+const maxFoundInError = 12
 
 // record is one input row cut into the input columns. It is reused; its
 // strings may alias the row source's buffers (valid until the next record)
@@ -119,8 +128,12 @@ type record struct {
 	vals   [numIn]string
 	has    [numIn]bool
 	attrJS json.RawMessage // JSON Lines: attributes as JSON, not text
-	line   int64
-	raw    []byte // the row as read, valid until the next record
+	// flat are the values of a CSV's other columns, flattened attributes
+	// named by flatNames (the header as written).
+	flat      []string
+	flatNames []string
+	line      int64
+	raw       []byte // the row as read, valid until the next record
 }
 
 // rowSource yields records; next returns io.EOF at the end, a *rowError for
@@ -185,7 +198,17 @@ func Open(src extract.Source, types *Types, mem memory.Allocator) (*Reader, erro
 	lr := lineReader{br: bufio.NewReaderSize(f, 256<<10)}
 	switch src.Format {
 	case extract.JSONL:
-		r.rows = &jsonlRows{lr: lr}
+		doc, err := extract.SniffJSON(lr.br)
+		if err != nil {
+			f.Close()
+			return nil, extract.AsFileError(src.Path, err)
+		}
+		if doc {
+			r.stats.Format = "activity_json"
+			r.rows = &jsonDocRows{doc: extract.NewJSONDocument(lr.br)}
+		} else {
+			r.rows = &jsonlRows{lr: lr}
+		}
 	default:
 		comma := byte(',')
 		if src.Format == extract.TSV {
@@ -363,6 +386,11 @@ func (r *Reader) append(rec *record) bool {
 	if err != nil {
 		return bad(ReasonMalformedAttributes, "attributes are not a JSON object or a [{name, value}] array")
 	}
+	if len(rec.flat) > 0 {
+		if hasAttrs, err = r.attrs.addFlat(hasAttrs, rec.flatNames, rec.flat); err != nil {
+			return bad(ReasonMalformedAttributes, "attributes are not a JSON object or a [{name, value}] array")
+		}
+	}
 
 	b := r.bld
 	b.Field(colGUID).(*array.StringBuilder).Append(guid)
@@ -440,6 +468,11 @@ type csvRows struct {
 	attr int        // header position of attributes, -1 if absent
 	// joined is the legacy shape's fields with the attributes rejoined.
 	joined []string
+	// flatPos are the positions of the header's other columns, taken as
+	// flattened attributes (one column per attribute) named flatNames.
+	flatPos   []int
+	flatNames []string
+	flat      []string
 }
 
 func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
@@ -463,8 +496,15 @@ func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
 	found := make([]string, len(rec.fields))
 	for i, h := range rec.fields {
 		found[i] = strings.Clone(strings.TrimSpace(h)) // h is valid until the next record
-		if col, ok := headerNames[nameKey(h)]; ok && c.pos[col] < 0 {
-			c.pos[col] = i
+		if col, ok := headerNames[nameKey(h)]; ok {
+			if c.pos[col] < 0 {
+				c.pos[col] = i
+			}
+			continue
+		}
+		if found[i] != "" {
+			c.flatPos = append(c.flatPos, i)
+			c.flatNames = append(c.flatNames, found[i])
 		}
 	}
 	var missing []string
@@ -514,6 +554,13 @@ func (c *csvRows) next(out *record) error {
 			out.has[col] = true
 		}
 	}
+	if len(c.flatPos) > 0 {
+		c.flat = c.flat[:0]
+		for _, p := range c.flatPos {
+			c.flat = append(c.flat, fields[p])
+		}
+		out.flat, out.flatNames = c.flat, c.flatNames
+	}
 	return nil
 }
 
@@ -548,7 +595,27 @@ func (j *jsonlRows) next(out *record) error {
 			break
 		}
 	}
-	out.line = j.lr.line
+	return restRecord(out, line, j.lr.line)
+}
+
+// jsonDocRows reads a JSON array of REST activities, or a REST response
+// holding them in "result" (extract.SniffJSON).
+type jsonDocRows struct {
+	doc *extract.JSONDocument
+}
+
+func (j *jsonDocRows) next(out *record) error {
+	elem, line, err := j.doc.Next()
+	if err != nil {
+		return err
+	}
+	return restRecord(out, elem, line)
+}
+
+// restRecord fills out from one REST activity object, the text of a line
+// or of an array element starting at line.
+func restRecord(out *record, line []byte, at int64) error {
+	out.line = at
 	out.raw = line
 	var a restActivity
 	if t := bytes.TrimSpace(line); t[0] != '{' || json.Unmarshal(t, &a) != nil {

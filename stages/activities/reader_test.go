@@ -225,6 +225,61 @@ func TestCSVRows(t *testing.T) {
 	}
 }
 
+// TestFlattenedAttributes covers activity CSVs with one column per
+// attribute, as warehouse tools and connectors write them (issue 13, 7):
+// the columns besides the Bulk Activity Extract's are kept as attributes,
+// named as in the header (canonical names where the reconcile SQL reads
+// one), next to an attributes column, which wins for a name both have.
+func TestFlattenedAttributes(t *testing.T) {
+	d := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	const base = "marketoGUID,leadId,activityDate,activityTypeId"
+	tests := []struct {
+		name  string
+		input string
+		want  []row
+	}{
+		{
+			name:  "flattened columns only",
+			input: base + ",Sent By,email_subject,Email,campaign_run_id\n1101,1003,2026-11-02T09:30:00Z,39,rep@example.com,Pricing, A@Example.com ,758\n",
+			want: []row{{GUID: "1101", Lead: 1003, Date: d, TypeID: 39, TypeName: "Send Sales Email", Category: CategorySalesEmail, Kind: KindSendSalesEmail,
+				Attrs: `{"Sent By":"rep@example.com","Email Subject":"Pricing","Email":"A@Example.com","campaign_run_id":"758"}`, Email: "A@Example.com", Line: 2}},
+		},
+		{
+			name:  "next to an attributes column, which wins",
+			input: base + ",attributes,Email Subject,Sent By\n1102,1003,2026-11-02T09:30:00Z,39,\"{\"\"Email Subject\"\":\"\"From JSON\"\"}\",From column,rep@example.com\n",
+			want: []row{{GUID: "1102", Lead: 1003, Date: d, TypeID: 39, TypeName: "Send Sales Email", Category: CategorySalesEmail, Kind: KindSendSalesEmail,
+				Attrs: `{"Email Subject":"From JSON","Sent By":"rep@example.com"}`, Line: 2}},
+		},
+		{
+			name:  "merge ids in a column",
+			input: base + ",merge_ids,merge_source\n1103,1345540,2026-11-02T09:30:00Z,32,[1286861],leaddb\n",
+			want: []row{{GUID: "1103", Lead: 1345540, Date: d, TypeID: 32, TypeName: "Merge Leads", Category: CategoryLifecycle,
+				Attrs: `{"Merge IDs":"[1286861]","merge_source":"leaddb"}`, MergeIDs: []int64{1286861}, Line: 2}},
+		},
+		{
+			name:  "empty and null values are no attribute",
+			input: base + ",Sent By,link\n1104,1003,2026-11-02T09:30:00Z,10,,null\n",
+			want:  []row{{GUID: "1104", Lead: 1003, Date: d, TypeID: 10, TypeName: "Open Email", Category: CategoryMarketingEmail, Line: 2}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, rejects, err := readAll(t, writeFile(t, "a.csv", []byte(tt.input)), extract.CSV, BuiltinTypes())
+			if err != nil || len(rejects) != 0 {
+				t.Fatalf("err %v, rejects %+v", err, rejects)
+			}
+			if len(rows) != len(tt.want) {
+				t.Fatalf("%d rows, want %d: %+v", len(rows), len(tt.want), rows)
+			}
+			for i := range rows {
+				if !equalRow(rows[i], tt.want[i]) {
+					t.Errorf("row %d:\n got %+v\nwant %+v", i, rows[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
 func TestJSONLRows(t *testing.T) {
 	input := `{"id":601,"marketoGUID":"601","leadId":1021,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":39,"primaryAttributeValueId":55,"primaryAttributeValue":"Q4","attributes":[{"name":"Sent By","value":"rep@example.com"},{"name":"Artifact ID","value":55}]}
 {"id":602,"leadId":1021,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":37,"attributes":[]}
@@ -245,6 +300,81 @@ not json
 	if len(rejects) != 3 || rejects[0].Reason != ReasonMalformedRow || rejects[0].Line != 4 ||
 		rejects[1].Reason != ReasonInvalidActivityDate || rejects[2].Reason != ReasonMalformedRow {
 		t.Errorf("rejects: %+v", rejects)
+	}
+}
+
+// TestJSONDocumentRows covers activities given as one JSON document: the
+// REST response of GET /rest/v1/activities.json as saved, pretty-printed
+// or not, and a bare array; each row and reject at the line where its
+// element starts, and a one-line error for any other shape.
+func TestJSONDocumentRows(t *testing.T) {
+	rest := `{
+  "requestId": "24fd#15188a88d7f",
+  "success": true,
+  "nextPageToken": "GIYDAOBNGEYS2MBWKQYDAORQGA5DAMBOGAYDAKZQGAYDALBQ",
+  "moreResult": false,
+  "result": [
+    {
+      "id": 701,
+      "marketoGUID": "701",
+      "leadId": 1021,
+      "activityDate": "2026-11-02T09:30:00Z",
+      "activityTypeId": 39,
+      "primaryAttributeValue": "Q4",
+      "attributes": [{"name": "Sent By", "value": "rep@example.com"}]
+    },
+    {"id": 702, "leadId": 1021, "activityDate": "yesterday", "activityTypeId": 39},
+    {"id": 703, "leadId": 1022, "activityDate": "2026-11-02T09:31:00Z", "activityTypeId": 37}
+  ]
+}
+`
+	tests := []struct {
+		name    string
+		input   string
+		want    []string // guid@line
+		rejects []string // reason@line
+		wantErr string
+	}{
+		{name: "REST response, pretty-printed", input: rest,
+			want: []string{"701@7", "703@17"}, rejects: []string{"invalid_activity_date@16"}},
+		{name: "REST response on one line",
+			input: `{"requestId":"1#2","result":[{"id":801,"leadId":5,"activityDate":"2026-11-02T09:30:00Z","activityTypeId":10}],"success":true,"moreResult":false}`,
+			want:  []string{"801@1"}},
+		{name: "array with a non-object element",
+			input:   "[\n  {\"marketoGUID\": \"901\", \"leadId\": 5, \"activityDate\": \"2026-11-02T09:30:00Z\", \"activityTypeId\": 10},\n  42\n]\n",
+			want:    []string{"901@2"},
+			rejects: []string{"malformed_row@3"}},
+		{name: "REST error response",
+			input:   `{"requestId":"1#2","success":false,"errors":[{"code":"606","message":"Max rate limit '100' exceeded with in '20' secs"}]}`,
+			wantErr: "a.json:1: a Marketo REST error response, not an export: 606 Max rate limit"},
+		{name: "an object of another shape",
+			input:   "{\n  \"activityTypeId\": 39\n}\n",
+			wantErr: "a.json:3: a JSON document that is neither an array of objects nor a Marketo REST response"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, rejects, err := readAll(t, writeFile(t, "a.json", []byte(tt.input)), extract.JSONL, BuiltinTypes())
+			if tt.wantErr != "" {
+				var fe *extract.FileError
+				if !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "\n") {
+					t.Fatalf("err = %v, want a one-line FileError containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, gotRej []string
+			for _, r := range rows {
+				got = append(got, r.GUID+"@"+strconv.FormatInt(r.Line, 10))
+			}
+			for _, r := range rejects {
+				gotRej = append(gotRej, r.Reason+"@"+strconv.FormatInt(r.Line, 10))
+			}
+			if !slices.Equal(got, tt.want) || !slices.Equal(gotRej, tt.rejects) {
+				t.Errorf("rows %v, rejects %v; want %v, %v", got, gotRej, tt.want, tt.rejects)
+			}
+		})
 	}
 }
 

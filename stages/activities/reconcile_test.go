@@ -30,7 +30,7 @@ INSERT INTO people (marketo_id, email, email_key, sfdc_lead_id, sfdc_contact_id,
     sfdc_opportunity_id, sales_owner_id, marketo_unsubscribed, status, status_reason,
     first_run_id, last_changed_run_id) VALUES
  (1, 'Ann@x.example', 'ann@x.example', '00Q000000000001AAA', '003000000000001AAA', '001000000000001AAA', '006000000000001AAA', '005000000000001AAA', false, 'active', NULL, 1, 1),
- (2, 'dup@x.example', 'dup@x.example', '00Q000000000002AAA', NULL, NULL, NULL, 'rep@sales.example.com', false, 'active', NULL, 1, 1),
+ (2, 'dup@x.example', 'dup@x.example', '00Q000000000002AAA', NULL, '001000000000002AAA', '006000000000002AAA', 'rep@sales.example.com', false, 'active', NULL, 1, 1),
  (3, 'Dup@x.example', 'dup@x.example', NULL, '003000000000003AAA', '001000000000003AAA', NULL, '005000000000001AAA', false, 'active', NULL, 1, 1),
  (4, 'gone@x.example', 'gone@x.example', '00Q000000000004AAA', NULL, NULL, NULL, '005000000000001AAA', false, 'inactive', 'no_sales_owner', 1, 1),
  (5, 'noids@x.example', 'noids@x.example', NULL, NULL, NULL, NULL, '005000000000001AAA', true, 'active', NULL, 1, 1),

@@ -198,8 +198,8 @@ func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRo
 				continue
 			}
 			rw := row{fields: rec, line: line, raw: func() string { return render(s.comma, rec) }}
-			if rej, ok := appendRow(bld, &mp, file, rw); !ok {
-				b.rejects = append(b.rejects, rej)
+			var ok bool
+			if b.rejects, ok = appendRow(bld, &mp, file, rw, b.rejects); !ok {
 				continue
 			}
 			if n++; n == batchRows {

@@ -198,24 +198,23 @@ func IsActivityExport(src Source) (bool, error) {
 	}
 	defer t.Close()
 	if src.Format == JSONL {
+		br := bufio.NewReaderSize(t, 64*1024)
+		if doc, err := SniffJSON(br); err == nil && doc {
+			// The keys of the first element of the array.
+			elem, _, err := NewJSONDocument(br).Next()
+			return err == nil && hasKey(elem, "activitytypeid"), nil
+		}
 		// The keys of the first non-empty line.
-		lines := bufio.NewScanner(t)
+		lines := bufio.NewScanner(br)
 		lines.Buffer(make([]byte, 0, 64*1024), 1<<20)
 		for lines.Scan() {
 			line := bytes.TrimSpace(lines.Bytes())
 			if len(line) == 0 {
 				continue
 			}
-			var keys map[string]json.RawMessage
-			if json.Unmarshal(line, &keys) != nil {
-				return false, nil // not ours to judge: the person reader rejects it
-			}
-			for k := range keys {
-				if NormalizeHeader(k) == "activitytypeid" {
-					return true, nil
-				}
-			}
-			return false, nil
+			// A line that is not an object is not ours to judge: the
+			// person reader rejects it.
+			return hasKey(line, "activitytypeid"), nil
 		}
 		return false, nil
 	}
@@ -239,4 +238,19 @@ func IsActivityExport(src Source) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// hasKey reports whether obj is a JSON object with a key that normalises
+// (NormalizeHeader) to key.
+func hasKey(obj []byte, key string) bool {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(obj, &keys) != nil {
+		return false
+	}
+	for k := range keys {
+		if NormalizeHeader(k) == key {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/actsync/actsync/pipeline"
@@ -28,7 +29,7 @@ var aliases = map[string][]string{
 	pipeline.ColSFDCOpportunityID: {"sfdcopptyid", "sfdcopportunityid"},
 	pipeline.ColSalesOwnerID: {
 		"sfdcleadownerid", "sfdccontactownerid", "contactownerid",
-		"salesownerid", "leadowneremailaddress",
+		"salesownerid", "externalsalespersonid", "leadowneremailaddress",
 	},
 	pipeline.ColSFDCType:     {"sfdctype"},
 	pipeline.ColUnsubscribed: {"unsubscribed"},
@@ -73,32 +74,78 @@ var spellings = func() map[string]spelling {
 type Mapping struct {
 	Sources [][]int
 	Unknown []string // input headers that feed nothing, as written
+	// headers are the input headers as written, by position.
+	headers []string
 }
 
-// MissingColumnError is returned when a file lacks a column actsync cannot
-// work without. It names the file, the headers found and the spellings that
-// would have been accepted.
-type MissingColumnError struct {
-	File     string
-	Field    string
-	Found    []string
-	Accepted []string
+// column returns the raw column input position pos feeds, or -1.
+func (m *Mapping) column(pos int) int {
+	for c, srcs := range m.Sources {
+		if slices.Contains(srcs, pos) {
+			return c
+		}
+	}
+	return -1
 }
+
+// header returns the input header at pos as written, "" if unknown.
+func (m *Mapping) header(pos int) string {
+	if pos < len(m.headers) {
+		return m.headers[pos]
+	}
+	return ""
+}
+
+// requiredSpellings are the spellings of the required columns a user
+// types, for the missing-column error: the REST name first, then the UI
+// display name (what the Bulk Lead Extract and the Marketo UI write).
+// TestRequiredSpellings checks each folds to an alias of its column.
+var requiredSpellings = map[string][]string{
+	pipeline.ColMarketoID: {"id", "Marketo ID", "Lead ID"},
+	pipeline.ColEmail:     {"email", "Email Address"},
+	pipeline.ColSalesOwnerID: {"sfdcLeadOwnerId", "sfdcContactOwnerId", "Contact Owner Id",
+		"salesOwnerId", "externalSalesPersonId", "leadOwnerEmailAddress"},
+}
+
+// MissingColumnError is returned when a file lacks columns actsync cannot
+// work without. It names the file, every missing field with the spellings
+// that would have been accepted, and the headers found.
+type MissingColumnError struct {
+	File    string
+	Missing []string // raw column names (pipeline.Col*), in the order of required
+	Found   []string // the file's headers, as written
+}
+
+// maxFoundInError caps the headers a MissingColumnError message lists: a
+// Bulk Lead Extract can have 129 columns, and the message is one line.
+const maxFoundInError = 12
+
+// Accepted returns the spellings accepted for a missing field.
+func (e *MissingColumnError) Accepted(field string) []string { return requiredSpellings[field] }
 
 func (e *MissingColumnError) Error() string {
-	found := strings.Join(e.Found, ", ")
+	var missing []string
+	for _, f := range e.Missing {
+		missing = append(missing, fmt.Sprintf("%s (%s)", f, strings.Join(requiredSpellings[f], ", ")))
+	}
 	known := false
 	for _, h := range e.Found {
 		_, ok := spellings[NormalizeHeader(h)]
 		known = known || ok
 	}
-	if !known {
+	var found string
+	switch {
+	case !known:
 		// The first line is likely data (a headerless export): its values
 		// are personal data and stay out of the message.
 		found = fmt.Sprintf("%d columns, none a known header: is the first line data?", len(e.Found))
+	case len(e.Found) > maxFoundInError:
+		found = fmt.Sprintf("%d columns: %s, and %d more", len(e.Found),
+			strings.Join(e.Found[:maxFoundInError], ", "), len(e.Found)-maxFoundInError)
+	default:
+		found = fmt.Sprintf("%d columns: %s", len(e.Found), strings.Join(e.Found, ", "))
 	}
-	return fmt.Sprintf("%s: no %s column (found %s; accepted: %s)",
-		e.File, e.Field, found, strings.Join(e.Accepted, ", "))
+	return fmt.Sprintf("%s: no column for %s; found %s", e.File, strings.Join(missing, "; "), found)
 }
 
 // required are the raw columns every tabular file must have.
@@ -109,6 +156,10 @@ var required = []string{pipeline.ColMarketoID, pipeline.ColEmail, pipeline.ColSa
 // their mapping is built without it.
 func matchHeader(file string, header []string, strict bool) (Mapping, error) {
 	m := Mapping{Sources: make([][]int, len(pipeline.RawSchema.Fields()))}
+	m.headers = make([]string, len(header))
+	for i, h := range header {
+		m.headers[i] = strings.TrimPrefix(h, "\ufeff")
+	}
 	prio := make([][]int, len(m.Sources))
 	for pos, h := range header {
 		s, ok := spellings[NormalizeHeader(h)]
@@ -127,14 +178,18 @@ func matchHeader(file string, header []string, strict bool) (Mapping, error) {
 	if !strict {
 		return m, nil
 	}
+	var missing []string
 	for _, col := range required {
 		if len(m.Sources[pipeline.RawIndex(col)]) == 0 {
-			found := make([]string, len(header))
-			for i, h := range header {
-				found[i] = strings.TrimPrefix(h, "\ufeff")
-			}
-			return Mapping{}, &MissingColumnError{File: file, Field: col, Found: found, Accepted: aliases[col]}
+			missing = append(missing, col)
 		}
+	}
+	if len(missing) > 0 {
+		found := make([]string, len(header))
+		for i, h := range header {
+			found[i] = strings.TrimPrefix(h, "\ufeff")
+		}
+		return Mapping{}, &MissingColumnError{File: file, Missing: missing, Found: found}
 	}
 	return m, nil
 }

@@ -126,10 +126,12 @@ func TestReadJSONL(t *testing.T) {
 			{Reason: "invalid_marketo_id", Line: 1, Raw: "{}"},
 		},
 	}, {
+		// A first line starting with '[' would make the file a JSON
+		// array (TestReadJSONDocument).
 		name:  "empty object after a malformed first line",
-		input: "[]\n{}\n",
+		input: "\"x\"\n{}\n",
 		rejects: []xrej{
-			{Reason: "malformed_row", Line: 1, Raw: "[]"},
+			{Reason: "malformed_row", Line: 1, Raw: `"x"`},
 			{Reason: "invalid_marketo_id", Line: 2, Raw: "{}"},
 		},
 	}, {
@@ -156,6 +158,155 @@ func TestReadJSONL(t *testing.T) {
 		}
 	}
 	runReadTests(t, tests)
+}
+
+// TestReadJSONDocument covers the single-document JSON shapes SniffJSON
+// tells from JSON Lines: an array of person objects, pretty-printed or
+// not, and a Marketo REST response whose "result" holds them; and the
+// one-line errors for any other shape. Rows and rejects carry the line
+// where their element starts.
+func TestReadJSONDocument(t *testing.T) {
+	tests := []readTest{{
+		name: "pretty-printed array",
+		file: "leads.json",
+		input: "[\n" +
+			"  {\n    \"id\": 1040,\n    \"email\": \"lucia@example.org\",\n    \"sfdcLeadOwnerId\": \"0055g00000Bq7HXAAZ\"\n  },\n" +
+			"  {\"id\": 1041, \"email\": null, \"updatedAt\": null, \"leadScore\": 3},\n" +
+			"  {\n    \"id\": null,\n    \"email\": \"x@example.org\"\n  }\n" +
+			"]\n",
+		want: []xrow{
+			{ID: 1040, Line: 2, Vals: m{"email": "lucia@example.org", "sales_owner_id": "0055g00000Bq7HXAAZ"}},
+			{ID: 1041, Line: 7, Vals: m{"email": nil, "updated_at": nil}},
+		},
+		rejects: []xrej{{Reason: "invalid_marketo_id", Line: 8, Raw: "{\n    \"id\": null,\n    \"email\": \"x@example.org\"\n  }"}},
+		unknown: []string{"leadScore"},
+	}, {
+		name:  "compact array, BOM, CRLF",
+		file:  "leads.json",
+		input: "\ufeff[{\"id\": 1, \"email\": \"a@x\"},\r\n{\"id\": 2, \"email\": \"b@x\"}]",
+		want:  []xrow{{ID: 1, Line: 1}, {ID: 2, Line: 2}},
+	}, {
+		name: "REST response, pretty-printed",
+		file: "leads.json",
+		input: "{\n  \"requestId\": \"e42b#14272d07d78\",\n  \"success\": true,\n  \"result\": [\n" +
+			"    {\"id\": 318581, \"email\": \"a@example.com\", \"updatedAt\": \"2026-11-02T08:00:00Z\", \"sfdcLeadOwnerId\": \"005000000000001AAA\"},\n" +
+			"    {\"id\": 318592, \"email\": \"b@example.com\", \"updatedAt\": \"2026-11-02T08:01:00Z\"}\n" +
+			"  ],\n  \"moreResult\": false,\n  \"nextPageToken\": \"GIYDAOBNGEYS2MBWKQYDAORQGA5DAMBOGAYDAKZQGAYDALBQ\"\n}\n",
+		want: []xrow{
+			{ID: 318581, Line: 5, Vals: m{"email": "a@example.com", "updated_at": "2026-11-02T08:00:00Z", "sales_owner_id": "005000000000001AAA"}},
+			{ID: 318592, Line: 6, Vals: m{"email": "b@example.com", "sales_owner_id": nil}},
+		},
+	}, {
+		name:  "REST response on one line",
+		file:  "leads.json",
+		input: `{"requestId":"1#2","result":[{"id":7,"email":"a@x"},{"id":8,"email":"b@x"}],"success":true}`,
+		want:  []xrow{{ID: 7, Line: 1}, {ID: 8, Line: 1}},
+	}, {
+		name:  "REST response with an empty result",
+		file:  "leads.json",
+		input: `{"requestId":"1#2","result":[],"success":true}`,
+	}, {
+		name:  "array elements that are not objects",
+		file:  "leads.json",
+		input: "[\n  {\"id\": 1, \"email\": \"a@x\"},\n  [1, 2],\n  \"text\",\n  null,\n  {\"id\": 2}\n]\n",
+		want:  []xrow{{ID: 1, Line: 2}, {ID: 2, Line: 6}},
+		rejects: []xrej{
+			{Reason: "malformed_row", Line: 3, Raw: "[1, 2]"},
+			{Reason: "malformed_row", Line: 4, Raw: `"text"`},
+			{Reason: "malformed_row", Line: 5, Raw: "null"},
+		},
+	}, {
+		name:  "an array in a .jsonl file",
+		file:  "web.jsonl",
+		input: "[\n{\"id\": 1, \"email\": \"a@x\"}\n]\n",
+		want:  []xrow{{ID: 1, Line: 2}},
+	}, {
+		name:  "gzip .json.gz",
+		file:  "leads.json.gz",
+		gzip:  true,
+		input: "[\n  {\"id\": 1, \"email\": \"a@x\"}\n]\n",
+		want:  []xrow{{ID: 1, Line: 2}},
+	}, {
+		name:    "REST error response",
+		file:    "leads.json",
+		input:   "{\n  \"requestId\": \"e42b#14272d07d78\",\n  \"success\": false,\n  \"errors\": [{\"code\": \"1029\", \"message\": \"Export daily quota exceeded\"}]\n}\n",
+		wantErr: ":5: a Marketo REST error response, not an export: 1029 Export daily quota exceeded",
+	}, {
+		name:    "a single pretty-printed object",
+		file:    "leads.json",
+		input:   "{\n  \"id\": 1,\n  \"email\": \"a@x\"\n}\n",
+		wantErr: ":4: a JSON document that is neither an array of objects nor a Marketo REST response",
+	}, {
+		name:    "result is not an array",
+		file:    "leads.json",
+		input:   "{\n  \"success\": true,\n  \"result\": {\"id\": 1}\n}\n",
+		wantErr: `:3: "result" is not an array`,
+	}, {
+		name:    "a bulk export job status is not a person export",
+		file:    "status.json",
+		input:   "{\n  \"requestId\": \"e42b#14272d07d78\",\n  \"success\": true,\n  \"result\": [{\"exportId\": \"ce45a7a1\", \"status\": \"Completed\"}]\n}\n",
+		rejects: []xrej{{Reason: "invalid_marketo_id", Line: 4, Raw: `{"exportId": "ce45a7a1", "status": "Completed"}`}},
+		unknown: []string{"exportId", "status"},
+	}, {
+		name:    "invalid JSON inside an element",
+		file:    "leads.json",
+		input:   "[\n  {\"id\": 1, \"email\": \"a@x\"},\n  {\"id\": 2,\n   \"email\" \"b@x\"}\n]\n",
+		wantErr: ":4: invalid JSON: invalid character '\"' after object key",
+	}, {
+		name:    "truncated array",
+		file:    "leads.json",
+		input:   "[\n  {\"id\": 1, \"email\": \"a@x\"},\n  {\"id\": 2,",
+		wantErr: ": invalid JSON",
+	}, {
+		name:    "data after the array",
+		file:    "leads.json",
+		input:   "[{\"id\": 1}]\n[{\"id\": 2}]\n",
+		wantErr: ":2: more data after the JSON document",
+	}}
+	runReadTests(t, tests)
+}
+
+// TestJSONOwnerWarning checks the warning for a JSON export in which no
+// object has any owner key (a CSV without an owner column fails instead),
+// and that Marketo's externalSalesPersonId is an owner.
+func TestJSONOwnerWarning(t *testing.T) {
+	const warning = "no object has a sales owner key (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress): all its people are excluded as no_sales_owner"
+	tests := []struct {
+		name  string
+		file  string
+		input string
+		warn  bool
+		owner any // sales_owner_id of the first row
+	}{
+		{"JSON Lines without owner keys", "web.jsonl", `{"id": 1, "email": "a@x"}` + "\n" + `{"id": 2, "leadScore": 3}` + "\n", true, nil},
+		{"array without owner keys", "leads.json", "[\n  {\"id\": 1, \"email\": \"a@x\"}\n]\n", true, nil},
+		{"an owner key on one object, null", "web.jsonl", `{"id": 1, "email": "a@x"}` + "\n" + `{"id": 2, "sfdcLeadOwnerId": null}` + "\n", false, nil},
+		{"externalSalesPersonId", "web.jsonl", `{"id": 1, "externalSalesPersonId": "0055g00000Bq7HXAAZ"}` + "\n", false, "0055g00000Bq7HXAAZ"},
+		{"sfdcLeadOwnerId before externalSalesPersonId", "web.jsonl", `{"id": 1, "externalSalesPersonId": "E", "sfdcLeadOwnerId": "L"}` + "\n", false, "L"},
+		{"empty file", "web.jsonl", "", false, nil},
+		{"no object at all", "web.jsonl", "\"x\"\n42\n", false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			path := writeFile(t, t.TempDir(), tt.file, []byte(tt.input))
+			res := extractAll(t, mem, []string{path}, Options{})
+			if res.err != nil {
+				t.Fatal(res.err)
+			}
+			var want []string
+			if tt.warn {
+				want = []string{warning}
+			}
+			if got := res.stats[0].Warnings; !slices.Equal(got, want) {
+				t.Errorf("Warnings = %q, want %q", got, want)
+			}
+			if len(res.rows) > 0 && res.rows[0].Vals["sales_owner_id"] != tt.owner {
+				t.Errorf("sales_owner_id = %v, want %v", res.rows[0].Vals["sales_owner_id"], tt.owner)
+			}
+		})
+	}
 }
 
 // TestReadJSONLDeterministic checks that the order of keys within an object

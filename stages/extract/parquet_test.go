@@ -197,7 +197,7 @@ func TestReadParquetErrors(t *testing.T) {
 			b.Field(0).(*array.Int64Builder).Append(1)
 			b.Field(1).(*array.StringBuilder).Append("a@x")
 		},
-		wantErr: "no sales_owner_id column",
+		wantErr: "no column for sales_owner_id (",
 		missing: true,
 	}, {
 		name:    "not Parquet inside",

@@ -61,8 +61,14 @@ func runReadTests(t *testing.T, tests []readTest) {
 			if !slices.Equal(st.Unknown, tt.unknown) {
 				t.Errorf("Stats().Unknown = %q, want %q", st.Unknown, tt.unknown)
 			}
-			if want := int64(len(res.rows) + len(res.rejects)); st.Rows != want {
-				t.Errorf("Stats().Rows = %d, want rows %d + rejects %d", st.Rows, len(res.rows), len(res.rejects))
+			rowRejects := 0
+			for _, r := range res.rejects {
+				if r.Field == "" { // a field-level reject's row is among the rows
+					rowRejects++
+				}
+			}
+			if want := int64(len(res.rows) + rowRejects); st.Rows != want {
+				t.Errorf("Stats().Rows = %d, want rows %d + row rejects %d", st.Rows, len(res.rows), rowRejects)
 			}
 			if st.Gzip != tt.gzip {
 				t.Errorf("Stats().Gzip = %v, want %v", st.Gzip, tt.gzip)
@@ -74,6 +80,60 @@ func runReadTests(t *testing.T, tests []readTest) {
 			}
 		})
 	}
+}
+
+// TestReadNULAndNull covers what real exports hold (issue 13, 6): NUL
+// bytes, stripped from a field that is not synced and counted as a
+// field-level nul_stripped reject while the person goes on, but a
+// malformed_row in a synced field; and id or updatedAt written as the
+// literal null.
+func TestReadNULAndNull(t *testing.T) {
+	const hdr = "id,email,sfdcLeadOwnerId,updatedAt,sfdcType,cookies\n"
+	tests := []readTest{{
+		name:  "NUL in an ignored column",
+		input: hdr + "1,a@x,O,2026-11-02T08:00:00Z,Lead,_mch-x\x00\x00y\n",
+		want:  []xrow{{ID: 1, Line: 2, Vals: m{"email": "a@x", "updated_at": "2026-11-02T08:00:00Z"}}},
+		rejects: []xrej{{Reason: "nul_stripped", Line: 2, Field: "cookies",
+			Raw: "1,a@x,O,2026-11-02T08:00:00Z,Lead,_mch-x\ufffd\ufffdy"}},
+		unknown: []string{"cookies"},
+	}, {
+		name:  "NUL in side attributes",
+		input: hdr + "2,b@x,O,2026-11-02T08:00:00Z\x00,Le\x00ad,\n",
+		want:  []xrow{{ID: 2, Line: 2, Vals: m{"updated_at": "2026-11-02T08:00:00Z", "sfdc_type": "Lead"}}},
+		rejects: []xrej{
+			{Reason: "nul_stripped", Line: 2, Field: "updated_at", Raw: "2,b@x,O,2026-11-02T08:00:00Z\ufffd,Le\ufffdad,"},
+			{Reason: "nul_stripped", Line: 2, Field: "sfdc_type", Raw: "2,b@x,O,2026-11-02T08:00:00Z\ufffd,Le\ufffdad,"},
+		},
+		unknown: []string{"cookies"},
+	}, {
+		name:    "NUL in a synced field or the owner",
+		input:   hdr + "3,c\x00@x,O,,,\n4,d@x,O\x00,,,\n5,e@x,O,,,\n",
+		want:    []xrow{{ID: 5, Line: 4}},
+		rejects: []xrej{{Reason: "malformed_row", Line: 2, Raw: "3,c\ufffd@x,O,,,"}, {Reason: "malformed_row", Line: 3, Raw: "4,d@x,O\ufffd,,,"}},
+		unknown: []string{"cookies"},
+	}, {
+		name:    "NUL in an ignored column of a row without an id",
+		input:   hdr + "null,f@x,O,,,x\x00\n",
+		rejects: []xrej{{Reason: "invalid_marketo_id", Line: 2, Raw: "null,f@x,O,,,x\ufffd"}},
+		unknown: []string{"cookies"},
+	}, {
+		name:    "id and updatedAt null",
+		input:   hdr + "null,g@x,O,null,null,null\n6,h@x,O,null,null,null\n",
+		want:    []xrow{{ID: 6, Line: 3, Vals: m{"updated_at": nil, "sfdc_type": nil}}},
+		rejects: []xrej{{Reason: "invalid_marketo_id", Line: 2, Raw: "null,g@x,O,null,null,null"}},
+		unknown: []string{"cookies"},
+	}, {
+		name:  "JSON: NUL escapes and nulls",
+		file:  "web.jsonl",
+		input: `{"id": 7, "email": "i@x", "sfdcLeadOwnerId": "O", "updatedAt": null, "cookies": "a\u0000b"}` + "\n" + `{"id": null, "updatedAt": null}` + "\n",
+		want:  []xrow{{ID: 7, Line: 1, Vals: m{"updated_at": nil}}},
+		rejects: []xrej{
+			{Reason: "nul_stripped", Line: 1, Field: "cookies", Raw: `{"id": 7, "email": "i@x", "sfdcLeadOwnerId": "O", "updatedAt": null, "cookies": "a\u0000b"}`},
+			{Reason: "invalid_marketo_id", Line: 2, Raw: `{"id": null, "updatedAt": null}`},
+		},
+		unknown: []string{"cookies"},
+	}}
+	runReadTests(t, tests)
 }
 
 // Field values shared by the header spelling cases: one person with every
@@ -471,15 +531,15 @@ func TestRead(t *testing.T) {
 	}, {
 		name:    "missing sales owner column",
 		input:   "id,firstName,lastName,email,company,title,sfdcType,updatedAt\n1051,Nora,Quinn,n@x,N,B,Lead,2026-10-20T10:00:00Z\n",
-		wantErr: "no sales_owner_id column",
+		wantErr: "no column for sales_owner_id (",
 	}, {
 		name:    "missing email column",
 		input:   "id,sfdcLeadOwnerId\n1,O\n",
-		wantErr: "no email column",
+		wantErr: "no column for email (",
 	}, {
 		name:    "missing marketo id column",
 		input:   "email,sfdcLeadOwnerId,leadId2\na@x,O,1\n",
-		wantErr: "no marketo_id column",
+		wantErr: "no column for marketo_id (",
 	}, {
 		name:    "empty file",
 		input:   "",

@@ -143,7 +143,14 @@ func (r *Reader) start(mem memory.Allocator) error {
 	case JSONL:
 		// The header starts empty and grows; mapping it now gives a row
 		// with no keys ({}) a mapping to be rejected against.
-		r.rows = newJSONLSource(in)
+		js, err := newJSONLSource(in)
+		if err != nil {
+			return AsFileError(r.src.Path, err)
+		}
+		if js.document() {
+			r.stats.Format = "json"
+		}
+		r.rows = js
 		return r.rematch(false)
 	case TSV:
 		r.rows, err = newCSVSource(in, '\t', r.src.Path)
@@ -277,10 +284,12 @@ func (r *Reader) readRows(want int) {
 				break
 			}
 		}
-		if rej, ok := appendRow(r.bld, &r.mapping, r.src.Index, rw); ok {
-			n++
-		} else {
+		rejects, ok := appendRow(r.bld, &r.mapping, r.src.Index, rw, nil)
+		for _, rej := range rejects {
 			r.ledger.Reject(rej)
+		}
+		if ok {
+			n++
 		}
 	}
 	b := r.bld.NewRecordBatch()
@@ -400,13 +409,22 @@ func (r *Reader) take(n int) arrow.RecordBatch {
 }
 
 // appendRow adds rw to bld, or returns the reject for its Marketo id; it
-// reports whether a row was added.
-func appendRow(bld *array.RecordBuilder, mp *Mapping, file int32, rw row) (pipeline.Reject, bool) {
+// reports whether a row was added. Field-level rejects of an added row
+// (NULs stripped) are appended to rejects, which it returns.
+func appendRow(bld *array.RecordBuilder, mp *Mapping, file int32, rw row, rejects []pipeline.Reject) ([]pipeline.Reject, bool) {
 	for i, f := range rw.fields {
 		// DuckDB VARCHAR must be valid UTF-8; a NUL is never text.
-		if !utf8.ValidString(f) || strings.IndexByte(f, 0) >= 0 {
-			return pipeline.Reject{File: file, Line: rw.line, Reason: pipeline.ReasonMalformedRow,
-				Detail: fmt.Sprintf("column %d: invalid UTF-8 or a NUL byte", i+1), Raw: rw.raw()}, false
+		if !utf8.ValidString(f) {
+			return append(rejects, pipeline.Reject{File: file, Line: rw.line, Reason: pipeline.ReasonMalformedRow,
+				Detail: fmt.Sprintf("column %d: invalid UTF-8", i+1), Raw: rw.raw()}), false
+		}
+		if strings.IndexByte(f, 0) < 0 {
+			continue
+		}
+		col := mp.column(i)
+		if col >= 0 && synced[col] {
+			return append(rejects, pipeline.Reject{File: file, Line: rw.line, Reason: pipeline.ReasonMalformedRow,
+				Detail: fmt.Sprintf("column %d: a NUL byte in a synced field", i+1), Raw: rw.raw()}), false
 		}
 	}
 	idCol := mp.Sources[0]
@@ -417,7 +435,26 @@ func appendRow(bld *array.RecordBuilder, mp *Mapping, file int32, rw row) (pipel
 		if ok {
 			detail = "marketo id is not a positive integer"
 		}
-		return pipeline.Reject{File: file, Line: rw.line, Reason: pipeline.ReasonInvalidMarketoID, Detail: detail, Raw: rw.raw()}, false
+		return append(rejects, pipeline.Reject{File: file, Line: rw.line, Reason: pipeline.ReasonInvalidMarketoID, Detail: detail, Raw: rw.raw()}), false
+	}
+	// NULs left are in fields that are not synced (side attributes and
+	// columns actsync ignores; real exports have them): stripped, each
+	// counted as a field-level reject, and the person goes on.
+	raw := ""
+	for i, f := range rw.fields {
+		if strings.IndexByte(f, 0) < 0 {
+			continue
+		}
+		if raw == "" {
+			raw = rw.raw() // as read, before any field is stripped
+		}
+		field := mp.header(i)
+		if col := mp.column(i); col >= 0 {
+			field = pipeline.RawSchema.Field(col).Name
+		}
+		rejects = append(rejects, pipeline.Reject{File: file, Line: rw.line, Reason: ReasonNULStripped, Field: field,
+			Detail: fmt.Sprintf("column %d: NUL bytes removed", i+1), Raw: raw})
+		rw.fields[i] = strings.ReplaceAll(f, "\x00", "")
 	}
 	bld.Field(0).(*array.Int64Builder).Append(marketoID)
 	last := len(mp.Sources) - 2
@@ -431,8 +468,25 @@ func appendRow(bld *array.RecordBuilder, mp *Mapping, file int32, rw row) (pipel
 	}
 	bld.Field(last).(*array.Int32Builder).Append(file)
 	bld.Field(last + 1).(*array.Int64Builder).Append(rw.line)
-	return pipeline.Reject{}, true
+	return rejects, true
 }
+
+// ReasonNULStripped is the field-level reject of a NUL byte removed from a
+// field that is not synced: the row goes on without it.
+const ReasonNULStripped = "nul_stripped"
+
+// synced marks the raw columns whose value a NUL byte makes unusable: the
+// Marketo id, the 13 synced fields and the sales owner. A NUL elsewhere is
+// stripped.
+var synced = func() []bool {
+	s := make([]bool, len(pipeline.RawSchema.Fields()))
+	s[pipeline.RawIndex(pipeline.ColMarketoID)] = true
+	s[pipeline.RawIndex(pipeline.ColSalesOwnerID)] = true
+	for _, f := range pipeline.SyncedFields {
+		s[pipeline.RawIndex(f)] = true
+	}
+	return s
+}()
 
 // firstValue returns the first non-NULL value among the given positions.
 func firstValue(fields []string, positions []int) (string, bool) {
@@ -465,5 +519,20 @@ func (r *Reader) finish() error {
 		return err
 	}
 	r.stats.SHA256, r.stats.Bytes = sum, n
+	r.warnNoOwner()
 	return nil
+}
+
+// warnNoOwner warns about a JSON file in which no object had any owner
+// key. JSON objects may omit keys, so the file is not refused like a CSV
+// without an owner column; but then every person in it is excluded as
+// no_sales_owner, which must not pass without a word.
+func (r *Reader) warnNoOwner() {
+	owner := pipeline.RawIndex(pipeline.ColSalesOwnerID)
+	if r.src.Format != JSONL || len(r.rows.header()) == 0 || len(r.mapping.Sources[owner]) > 0 {
+		return
+	}
+	r.stats.Warnings = append(r.stats.Warnings, fmt.Sprintf(
+		"no object has a sales owner key (%s): all its people are excluded as no_sales_owner",
+		strings.Join(requiredSpellings[pipeline.ColSalesOwnerID], ", ")))
 }

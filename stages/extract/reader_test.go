@@ -147,22 +147,41 @@ func TestReadFiles(t *testing.T) {
 	}
 }
 
-// TestMissingColumnError checks the error for a file without a required
-// column: its type, the file, the field, what was found and what would
-// have been accepted.
+// TestMissingColumnError checks the error for a file without required
+// columns: its type, the file, every missing field at once, what was found
+// (capped for a wide export) and the spellings a user would type.
 func TestMissingColumnError(t *testing.T) {
+	// A Bulk Lead Extract of 129 columns without email or owner.
+	wide := []string{"id", "firstName", "lastName"}
+	for i := len(wide); i < 129; i++ {
+		wide = append(wide, fmt.Sprintf("Custom_Field_%d__c", i))
+	}
 	tests := []struct {
-		name   string
-		file   string
-		input  string
-		field  string
-		found  []string
-		accept string // one of Accepted
+		name    string
+		file    string
+		input   string
+		missing []string
+		found   []string
+		want    string // the message after "FILE: "
 	}{
-		{"no owner", "missing_owner_column.csv", "\ufeffid,firstName,email,sfdcType\r\n1051,Nora,n@x,Lead\r\n", pipeline.ColSalesOwnerID, []string{"id", "firstName", "email", "sfdcType"}, "leadowneremailaddress"},
-		{"no email", "contacts.tsv", "Marketo ID\tContact Owner Id\n1\tO\n", pipeline.ColEmail, []string{"Marketo ID", "Contact Owner Id"}, "emailaddress"},
-		{"no id", "in.csv", "Email,Owner,leadScore\na@x,O,1\n", pipeline.ColMarketoID, []string{"Email", "Owner", "leadScore"}, "marketoid"},
-		{"gzip, no owner", "in.csv.gz", "id,email\n1,a@x\n", pipeline.ColSalesOwnerID, []string{"id", "email"}, "sfdcleadownerid"},
+		{"no owner", "missing_owner_column.csv", "\ufeffid,firstName,email,sfdcType\r\n1051,Nora,n@x,Lead\r\n",
+			[]string{pipeline.ColSalesOwnerID}, []string{"id", "firstName", "email", "sfdcType"},
+			"no column for sales_owner_id (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress); found 4 columns: id, firstName, email, sfdcType"},
+		{"no email", "contacts.tsv", "Marketo ID\tContact Owner Id\n1\tO\n",
+			[]string{pipeline.ColEmail}, []string{"Marketo ID", "Contact Owner Id"},
+			"no column for email (email, Email Address); found 2 columns: Marketo ID, Contact Owner Id"},
+		{"no id, no owner", "in.csv", "Email,Owner,leadScore\na@x,O,1\n",
+			[]string{pipeline.ColMarketoID, pipeline.ColSalesOwnerID}, []string{"Email", "Owner", "leadScore"},
+			"no column for marketo_id (id, Marketo ID, Lead ID); sales_owner_id (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress); found 3 columns: Email, Owner, leadScore"},
+		{"gzip, no owner", "in.csv.gz", "id,email\n1,a@x\n",
+			[]string{pipeline.ColSalesOwnerID}, []string{"id", "email"},
+			"no column for sales_owner_id (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress); found 2 columns: id, email"},
+		{"129 columns, no email, no owner", "bulk.csv", strings.Join(wide, ",") + "\n",
+			[]string{pipeline.ColEmail, pipeline.ColSalesOwnerID}, wide,
+			"no column for email (email, Email Address); sales_owner_id (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress); found 129 columns: id, firstName, lastName, Custom_Field_3__c, Custom_Field_4__c, Custom_Field_5__c, Custom_Field_6__c, Custom_Field_7__c, Custom_Field_8__c, Custom_Field_9__c, Custom_Field_10__c, Custom_Field_11__c, and 117 more"},
+		{"headerless: the values stay out", "headerless.csv", "1001,ann@example.com,Ann\n",
+			[]string{pipeline.ColMarketoID, pipeline.ColEmail, pipeline.ColSalesOwnerID}, []string{"1001", "ann@example.com", "Ann"},
+			"no column for marketo_id (id, Marketo ID, Lead ID); email (email, Email Address); sales_owner_id (sfdcLeadOwnerId, sfdcContactOwnerId, Contact Owner Id, salesOwnerId, externalSalesPersonId, leadOwnerEmailAddress); found 3 columns, none a known header: is the first line data?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,14 +197,31 @@ func TestMissingColumnError(t *testing.T) {
 			if !errors.As(res.err, &mc) {
 				t.Fatalf("error = %v (%T), want a *MissingColumnError", res.err, res.err)
 			}
-			if mc.File != path || mc.Field != tt.field || !slices.Equal(mc.Found, tt.found) || !slices.Contains(mc.Accepted, tt.accept) {
-				t.Errorf("MissingColumnError = %+v, want file %s, field %s, found %q, accepting %s", mc, path, tt.field, tt.found, tt.accept)
+			if mc.File != path || !slices.Equal(mc.Missing, tt.missing) || !slices.Equal(mc.Found, tt.found) {
+				t.Errorf("MissingColumnError = %+v, want file %s, missing %q, found %q", mc, path, tt.missing, tt.found)
 			}
-			msg := res.err.Error()
-			if !strings.HasPrefix(msg, path+": no "+tt.field+" column") || strings.Contains(msg, "\n") {
-				t.Errorf("message = %q, want one line starting with the file and the field", msg)
+			if msg := res.err.Error(); msg != path+": "+tt.want {
+				t.Errorf("message\n%q\nwant\n%q", msg, path+": "+tt.want)
+			}
+			if msg := res.err.Error(); len(msg) > 600+len(path) {
+				t.Errorf("message is %d bytes, want at most 600 besides the path", len(msg)-len(path))
 			}
 		})
+	}
+}
+
+// TestRequiredSpellings checks that the spellings the missing-column error
+// offers are accepted, each for its own column.
+func TestRequiredSpellings(t *testing.T) {
+	for _, col := range required {
+		if len(requiredSpellings[col]) == 0 {
+			t.Errorf("%s: no spellings to offer", col)
+		}
+		for _, h := range requiredSpellings[col] {
+			if sp, ok := spellings[NormalizeHeader(h)]; !ok || sp.col != pipeline.RawIndex(col) {
+				t.Errorf("%s: offered spelling %q is not accepted for it", col, h)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/actsync/actsync/pipeline"
 )
 
 // Format is the layout of an input file.
@@ -54,12 +57,26 @@ var ErrNoInput = errors.New("matches no input file")
 
 // Discover expands the given paths into the run's inputs, in order: a file
 // is taken as is; a directory contributes the files under it with a known
-// extension, in lexical order, skipping hidden ones; anything else is a
-// glob, which matches a hidden name only where the pattern starts that name
-// with a dot, as in a shell. A pattern that matches nothing is an error,
-// and so is a file given twice.
+// extension (DirExtensions), in lexical order, skipping hidden ones;
+// anything else is a glob, which matches a hidden name only where the
+// pattern starts that name with a dot, as in a shell. A pattern that
+// matches nothing is an error, and so is a file given twice.
 func Discover(patterns []string) ([]Source, error) {
+	out, _, err := DiscoverAll(patterns)
+	return out, err
+}
+
+// DirExtensions are the extensions a directory walk takes (detect), for
+// help texts and the tests that keep them agreeing: each optionally under
+// .gz except Parquet's, and .txt only with a known header (knownHeader).
+var DirExtensions = []string{".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
+
+// DiscoverAll is Discover that also returns the files a directory walk
+// left out, with the reason, for the run report: a LICENSE.txt or a
+// README.md next to the exports is skipped, and said so.
+func DiscoverAll(patterns []string) ([]Source, []pipeline.SkippedFile, error) {
 	var out []Source
+	var skipped []pipeline.SkippedFile
 	seen := map[string]bool{}
 	add := func(path string, explicit bool) error {
 		abs, err := filepath.Abs(path)
@@ -69,9 +86,13 @@ func Discover(patterns []string) ([]Source, error) {
 		if seen[abs] {
 			return &FileError{File: path, Err: errors.New("given more than once")}
 		}
-		f, gz, err := detect(path, explicit)
-		if err != nil || f == "" {
+		f, gz, why, err := detect(path, explicit)
+		if err != nil {
 			return err
+		}
+		if f == "" {
+			skipped = append(skipped, pipeline.SkippedFile{Path: path, Reason: why})
+			return nil
 		}
 		seen[abs] = true
 		out = append(out, Source{Path: path, Format: f, Gzip: gz, Index: int32(len(out))})
@@ -84,17 +105,17 @@ func Discover(patterns []string) ([]Source, error) {
 		} else if m, gerr := filepath.Glob(p); gerr == nil {
 			matches = slices.DeleteFunc(m, func(m string) bool { return hiddenMatch(p, m) })
 		} else {
-			return nil, &FileError{File: p, Err: gerr}
+			return nil, nil, &FileError{File: p, Err: gerr}
 		}
 		n := len(out)
 		for _, m := range matches {
 			info, err := os.Stat(m)
 			if err != nil {
-				return nil, &FileError{File: m, Err: err}
+				return nil, nil, &FileError{File: m, Err: err}
 			}
 			if !info.IsDir() {
 				if err := add(m, true); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				continue
 			}
@@ -115,20 +136,20 @@ func Discover(patterns []string) ([]Source, error) {
 				return nil
 			})
 			if err != nil {
-				return nil, &FileError{File: m, Err: err}
+				return nil, nil, &FileError{File: m, Err: err}
 			}
 			slices.Sort(files)
 			for _, f := range files {
 				if err := add(f, false); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 		}
 		if len(out) == n {
-			return nil, &FileError{File: p, Err: ErrNoInput}
+			return nil, nil, &FileError{File: p, Err: ErrNoInput}
 		}
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 // hiddenMatch reports whether a glob match has a hidden file or directory
@@ -149,43 +170,92 @@ func hiddenMatch(pattern, match string) bool {
 
 // detect tells a file's format from its extension (under an optional .gz),
 // or, for a file named explicitly with no known extension, from its first
-// bytes. Files found in a directory walk with no known extension are skipped
-// (format ""), so a README next to the exports does no harm.
-func detect(path string, explicit bool) (Format, bool, error) {
+// bytes. A file found in a directory walk with no known extension is
+// skipped (format "", with the reason why), so a README next to the
+// exports does no harm; so is a .txt whose first line is not a header
+// actsync knows (a LICENSE.txt), and a gzip Parquet file, which no reader
+// takes. A .txt named explicitly is read as CSV: the header check then
+// says what is wrong with it.
+func detect(path string, explicit bool) (f Format, gz bool, why string, err error) {
 	name := strings.ToLower(filepath.Base(path))
-	gz := strings.HasSuffix(name, ".gz")
+	gz = strings.HasSuffix(name, ".gz")
 	name = strings.TrimSuffix(name, ".gz")
 	switch filepath.Ext(name) {
-	case ".csv", ".txt":
-		return CSV, gz, nil
+	case ".csv":
+		return CSV, gz, "", nil
+	case ".txt":
+		if explicit {
+			return CSV, gz, "", nil
+		}
+		ok, err := knownHeader(path)
+		if err != nil || !ok {
+			return "", false, "a .txt file whose first line is not a known header", err
+		}
+		return CSV, gz, "", nil
 	case ".tsv", ".tab":
-		return TSV, gz, nil
+		return TSV, gz, "", nil
 	case ".jsonl", ".ndjson", ".json":
-		return JSONL, gz, nil
+		return JSONL, gz, "", nil
 	case ".parquet", ".pq":
-		return Parquet, false, nil
+		if gz && !explicit {
+			return "", false, "gzip Parquet is not read: Parquet compresses inside the file", nil
+		}
+		return Parquet, false, "", nil
 	}
 	if !explicit {
-		return "", false, nil
+		return "", false, "not an export extension", nil
 	}
-	f, err := os.Open(path)
+	fh, err := os.Open(path)
 	if err != nil {
-		return "", false, &FileError{File: path, Err: err}
+		return "", false, "", &FileError{File: path, Err: err}
 	}
-	defer f.Close()
+	defer fh.Close()
 	head := make([]byte, 4096)
-	n, err := io.ReadFull(f, head)
+	n, err := io.ReadFull(fh, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "", false, &FileError{File: path, Err: err}
+		return "", false, "", &FileError{File: path, Err: err}
 	}
 	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, []byte("PAR1")):
-		return Parquet, false, nil
+		return Parquet, false, "", nil
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		return CSV, true, nil
-	case bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\ufeff"), []byte("{")):
-		return JSONL, false, nil
+		return CSV, true, "", nil
+	case bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\ufeff"), []byte("{")),
+		bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\ufeff"), []byte("[")):
+		return JSONL, false, "", nil
 	}
-	return CSV, false, nil
+	return CSV, false, "", nil
+}
+
+// knownHeader reports whether the first line of the file at path (gzip
+// data when its magic says so) is a delimited header with a column actsync
+// knows: a person field (any spelling of DESIGN §2) or an activity column
+// (activityTypeId, marketoGUID). That tells a Bulk Extract saved as .txt
+// from the licence or notes beside it.
+func knownHeader(path string) (bool, error) {
+	t, err := OpenText(Source{Path: path})
+	if err != nil {
+		return false, err
+	}
+	defer t.Close()
+	br := bufio.NewReaderSize(t, 64*1024)
+	line, err := br.ReadSlice('\n')
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		// A truncated gzip stream or an unreadable file is the reader's
+		// to report, with the file taken.
+		return true, nil
+	}
+	line = bytes.TrimPrefix(line, []byte("\ufeff"))
+	comma := ","
+	if bytes.IndexByte(line, '\t') >= 0 && bytes.IndexByte(line, ',') < 0 {
+		comma = "\t"
+	}
+	for _, h := range strings.Split(string(line), comma) {
+		h = NormalizeHeader(strings.Trim(strings.TrimSpace(h), `"`))
+		if _, ok := spellings[h]; ok || h == "activitytypeid" || h == "marketoguid" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
