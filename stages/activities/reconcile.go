@@ -128,7 +128,10 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats"); err != nil {
+	// The run's temporary tables (activity_stage.sql, activity_run.sql,
+	// activity_summary_delta.sql) hold a copy of its activities: they go
+	// before the snapshots and the commit, which read the stored tables.
+	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats; DROP TABLE activity_run; DROP TABLE activity_summary_delta"); err != nil {
 		return err
 	}
 	if !c.Balanced() {
@@ -151,13 +154,15 @@ func (r *Reconcile) statements(runID int64, offset int, subject string) []statem
 	return []statement{
 		{"activity_insert_rejects", []any{runID, r.Staged.RejectsPath}},
 		{"activity_stage", []any{r.Staged.Glob}},
-		{"activity_match", []any{runID, offset, r.Staged.Glob}},
+		{"activity_run", []any{runID, offset, r.Staged.Glob}},
+		{"activity_match", []any{runID}},
 		{"activity_sales_log", []any{runID}},
 		{"activity_salesforce_tasks", []any{runID, r.Options.LogEmails, r.Options.LogCalls, subject}},
 		{"activity_unsubscribe_violations", []any{runID}},
-		{"activity_summary_delete", []any{runID}},
+		{"activity_summary_delta", nil},
+		{"activity_summary_delete", nil},
 		{"activity_summary_insert", []any{runID}},
-		{"activity_lifecycle_events", []any{runID, r.Staged.Glob}},
+		{"activity_lifecycle_events", []any{runID}},
 		{"activity_lifecycle_update_changes", []any{runID}},
 		{"activity_lifecycle_insert_changes", []any{runID}},
 		{"activity_lifecycle_people", []any{runID}},
