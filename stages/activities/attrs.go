@@ -42,14 +42,14 @@ var errAttrShape = errors.New("attributes are neither a JSON object nor an array
 // attrSet is the normalised attributes of one activity. It is reused from
 // row to row; out, email and merge are valid until the next normalise.
 type attrSet struct {
-	keys  []string          // slow path only
-	vals  []json.RawMessage // slow path only
-	out   []byte            // the compact JSON object
-	email string            // raw JSON value of "Email", "" when absent
-	merge string            // raw JSON value of "Merge IDs", "" when absent
-	names []string          // fast path: the names written to out
-	fvals []string          // fast path: their raw JSON values
-	slowed bool             // out was written by slow (keys, vals), not fast (names, fvals)
+	keys   []string          // slow path only
+	vals   []json.RawMessage // slow path only
+	out    []byte            // the compact JSON object
+	email  string            // raw JSON value of "Email", "" when absent
+	merge  string            // raw JSON value of "Merge IDs", "" when absent
+	names  []string          // fast path: the names written to out
+	fvals  []string          // fast path: their raw JSON values
+	slowed bool              // out was written by slow (keys, vals), not fast (names, fvals)
 }
 
 // normalise parses attributes given as a JSON object or as the legacy array
