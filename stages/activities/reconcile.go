@@ -93,6 +93,20 @@ func (r *Reconcile) SnapshotTables() []string {
 		"unsubscribe_violations", "person_activity_summary", "lifecycle_events"}
 }
 
+// SnapshotKey names the snapshot tables whose first column after run_id
+// is unique among a run's rows (load.SnapshotKeyer): one row per activity
+// (marketo_guid) or per person (marketo_id). lifecycle_events may hold
+// several events of one person, so it keeps ORDER BY ALL.
+func (r *Reconcile) SnapshotKey(table string) string {
+	switch table {
+	case "activities", "sales_activity_log", "salesforce_tasks", "unsubscribe_violations":
+		return "marketo_guid"
+	case "person_activity_summary":
+		return "marketo_id"
+	}
+	return ""
+}
+
 // Apply runs the reconciliation statements in order on tx.
 func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error {
 	subject := r.Options.TaskSubject
