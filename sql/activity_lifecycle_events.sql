@@ -11,12 +11,15 @@
 --   deactivated        active, or changed by this run (update, reactivate,
 --                      or a deactivation for another reason): one
 --                      'deactivate' change row with the lifecycle reason
--- $1: run id. The run's inserted rows are activity_run.sql's temporary
--- table, which keeps merge_ids (not stored in activities).
+-- $1: run id, $2: read_parquet glob of the staged activities (merge_ids is
+-- not stored in activities; the run's inserted rows are those activities
+-- holds with this run id, less activity_stage.sql's repeats).
 INSERT INTO lifecycle_events
 WITH fresh AS (
     SELECT r.*
-    FROM activity_run r
+    FROM read_parquet($2) r
+    ANTI JOIN activity_repeats x ON x.source_file = r.source_file AND x.source_line = r.source_line
+    SEMI JOIN activities a ON a.marketo_guid = r.marketo_guid AND a.run_id = $1
     WHERE r.type_name IN ('Merge Leads', 'Delete Lead')
 ),
 ev AS (

@@ -1,24 +1,20 @@
 -- R6: the run's sales activities (the eight SIA kinds) of matched people,
--- with their attributes as columns. $1: run id. The run's activities are
--- activity_run.sql's temporary table. v is the list of attribute values,
--- v[1] the first path's: the extract parsed them already (attr_values, in
--- the order of activities.SalesAttrs, which is this path list's); for a
--- row whose values only DuckDB's JSON reader gives exactly (attrs_exact
--- false) json_extract_string with the list of paths parses them here.
+-- with their attributes as columns. $1: run id. The attributes are parsed
+-- once per row: json_extract_string with a list of paths returns the list
+-- of values, v[1] the first path's.
 INSERT INTO sales_activity_log
 WITH s AS (
-    SELECT a.marketo_guid, a.marketo_id, a.activity_date, a.sales_kind, a.type_name, a.category,
-           a.primary_attribute_value,
-           CASE WHEN a.attrs_exact THEN a.attr_values ELSE json_extract_string(a.attributes, [
+    SELECT a.*,
+           json_extract_string(a.attributes, [
                '$."Sent By"', '$."Sales Call Made By"', '$."Received By"', '$."Email Subject"',        -- 1-4
                '$."Template"', '$."Sales Template Name"', '$."Template ID"', '$."Sales Campaign Name"', -- 5-8
                '$."Sales Campaign URL"', '$."Link"', '$."Artifact ID"', '$."Sales Call Subject"',       -- 9-12
                '$."Sales Call Status"', '$."Sales Call Duration"', '$."Sales Phone Number Called"',     -- 13-15
                '$."Sales Call Recording URL"', '$."Sales Call Answered By"', '$."Details"',             -- 16-18
                '$."Marketo Sales Person ID"', '$."Source"'                                             -- 19-20
-           ]) END AS v
-    FROM activity_run a
-    WHERE a.match = 'matched' AND a.sales_kind IS NOT NULL
+           ]) AS v
+    FROM activities a
+    WHERE a.run_id = $1 AND a.match = 'matched' AND a.sales_kind IS NOT NULL
 ),
 d AS (
     SELECT s.*, s.v[14] AS duration FROM s

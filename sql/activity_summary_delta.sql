@@ -1,9 +1,7 @@
 -- R9, incrementally: the new Smart Grid summary row of every person this
 -- run has activities for (matched or person_inactive), from that person's
--- stored row and the run's activities alone (activity_run.sql's table),
--- not from every activity ever loaded. An Interesting Moment's Description
--- is the extract's (description) unless only DuckDB's JSON reader gives it
--- exactly (attrs_exact false).
+-- stored row and the run's activities alone, not from every activity ever
+-- loaded. $1: run id.
 --   counts:  stored + the run's;
 --   last activity, last sales activity: the later of stored and the run's;
 --   last Interesting Moment and its description: the run's when it is
@@ -13,6 +11,8 @@
 -- run's latest Interesting Moment has the same date as the stored one,
 -- recompute is true and activity_summary_insert.sql recomputes that person
 -- over every activity, as the non-incremental statement did for everyone.
+-- The incremental form relies on the stored summary being the aggregate of
+-- the stored activities, which every run keeps true.
 CREATE OR REPLACE TEMP TABLE activity_summary_delta AS
 WITH n AS (
     SELECT
@@ -30,11 +30,10 @@ WITH n AS (
         max(a.activity_date) AS last_activity_at,
         max(a.activity_date) FILTER (WHERE a.category IN ('sales_email', 'sales_call', 'sales_campaign')) AS last_sales_activity_at,
         max(a.activity_date) FILTER (WHERE a.category = 'interesting_moment') AS last_interesting_moment_at,
-        max_by(coalesce(CASE WHEN a.attrs_exact THEN a.description ELSE json_extract_string(a.attributes, '$."Description"') END,
-                        a.primary_attribute_value),
+        max_by(coalesce(json_extract_string(a.attributes, '$."Description"'), a.primary_attribute_value),
                (a.activity_date, a.marketo_guid)) FILTER (WHERE a.category = 'interesting_moment') AS last_interesting_moment
-    FROM activity_run a
-    WHERE a.marketo_id IS NOT NULL
+    FROM activities a
+    WHERE a.run_id = $1 AND a.marketo_id IS NOT NULL
     GROUP BY a.marketo_id
 )
 SELECT

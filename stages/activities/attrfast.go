@@ -17,7 +17,6 @@ package activities
 func (a *attrSet) fast(s string) bool {
 	a.out = a.out[:0]
 	a.names = a.names[:0]
-	a.fvals = a.fvals[:0]
 	switch s[0] {
 	case '{':
 		return a.fastObject(s)
@@ -149,7 +148,6 @@ func (a *attrSet) member(name, value string) bool {
 		a.out = append(a.out, ',')
 	}
 	a.names = append(a.names, name)
-	a.fvals = append(a.fvals, value)
 	a.out = append(a.out, '"')
 	a.out = append(a.out, name...)
 	a.out = append(a.out, '"', ':')

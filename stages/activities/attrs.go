@@ -42,14 +42,12 @@ var errAttrShape = errors.New("attributes are neither a JSON object nor an array
 // attrSet is the normalised attributes of one activity. It is reused from
 // row to row; out, email and merge are valid until the next normalise.
 type attrSet struct {
-	keys   []string          // slow path only
-	vals   []json.RawMessage // slow path only
-	out    []byte            // the compact JSON object
-	email  string            // raw JSON value of "Email", "" when absent
-	merge  string            // raw JSON value of "Merge IDs", "" when absent
-	names  []string          // fast path: the names written to out
-	fvals  []string          // fast path: their raw JSON values
-	slowed bool              // out was written by slow (keys, vals), not fast (names, fvals)
+	keys  []string          // slow path only
+	vals  []json.RawMessage // slow path only
+	out   []byte            // the compact JSON object
+	email string            // raw JSON value of "Email", "" when absent
+	merge string            // raw JSON value of "Merge IDs", "" when absent
+	names []string          // fast path: the names written to out
 }
 
 // normalise parses attributes given as a JSON object or as the legacy array
@@ -59,7 +57,6 @@ type attrSet struct {
 func (a *attrSet) normalise(s string) (ok bool, err error) {
 	a.keys, a.vals = a.keys[:0], a.vals[:0]
 	a.email, a.merge = "", ""
-	a.names, a.fvals, a.slowed = a.names[:0], a.fvals[:0], false
 	s = trimmedAttrs(s)
 	if s == "" || s == "null" {
 		return false, nil
@@ -75,7 +72,6 @@ func trimmedAttrs(s string) string { return strings.TrimSpace(s) }
 // slow is normalise for any input: it decodes the attributes with
 // encoding/json and renders them again.
 func (a *attrSet) slow(s string) (ok bool, err error) {
-	a.slowed = true
 	a.keys, a.vals = a.keys[:0], a.vals[:0]
 	a.email, a.merge = "", ""
 	dec := json.NewDecoder(strings.NewReader(s))
@@ -172,56 +168,6 @@ func (a *attrSet) get(name string) (json.RawMessage, bool) {
 		}
 	}
 	return nil, false
-}
-
-// value returns the raw JSON value of a canonical attribute name in the
-// attributes normalise last wrote.
-func (a *attrSet) value(name string) (string, bool) {
-	if a.slowed {
-		v, ok := a.get(name)
-		return string(v), ok
-	}
-	for i, n := range a.names {
-		if n == name {
-			return a.fvals[i], true
-		}
-	}
-	return "", false
-}
-
-// extractText is what DuckDB's json_extract_string returns for the raw
-// JSON value v, when Go can tell for certain: NULL for null; a string's
-// characters when it has no escape and is valid UTF-8; true, false and
-// integers of at most 18 digits as written. exact is false for anything
-// else (a float, an escape, a nested value), whose text the SQL takes from
-// json_extract_string itself, so the two can never disagree.
-func extractText(v string) (text string, null, exact bool) {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "null":
-		return "", true, true
-	case v == "true" || v == "false":
-		return v, false, true
-	case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
-		in := v[1 : len(v)-1]
-		if strings.IndexByte(in, '\\') < 0 && strings.IndexByte(in, '"') < 0 && utf8.ValidString(in) {
-			return in, false, true
-		}
-		return "", false, false
-	}
-	d := strings.TrimPrefix(v, "-")
-	if d == "0" && len(d) == len(v) {
-		return v, false, true
-	}
-	if len(d) == 0 || len(d) > 18 || d[0] < '1' || d[0] > '9' {
-		return "", false, false
-	}
-	for i := 1; i < len(d); i++ {
-		if !isDigit(d[i]) {
-			return "", false, false
-		}
-	}
-	return v, false, true
 }
 
 // emailText is the Email attribute as text: a JSON string unquoted and

@@ -32,14 +32,6 @@ const (
 // legacy name/value array is converted); email and merge_ids are read from
 // the attributes for the reconcile SQL; type_name, category and sales_kind
 // come from the Types table. source_file indexes the run's activity inputs.
-//
-// attr_values, description and attrs_exact carry what the reconcile SQL
-// would otherwise parse out of attributes again: for a sales activity, the
-// values of SalesAttrs in order (json_extract_string's text: see
-// extractText); for an Interesting Moment, its Description. attrs_exact is
-// false when one of those values is one whose text only DuckDB's JSON
-// reader can give exactly (a float, a string with an escape, a nested
-// value); the SQL then reads that row's attributes itself.
 var Schema = arrow.NewSchema([]arrow.Field{
 	{Name: "marketo_guid", Type: arrow.BinaryTypes.String},
 	{Name: "lead_id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
@@ -55,9 +47,6 @@ var Schema = arrow.NewSchema([]arrow.Field{
 	{Name: "action_result", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "email", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "merge_ids", Type: arrow.ListOf(arrow.PrimitiveTypes.Int64), Nullable: true},
-	{Name: "attr_values", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
-	{Name: "description", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "attrs_exact", Type: arrow.FixedWidthTypes.Boolean},
 	{Name: pipeline.ColFile, Type: arrow.PrimitiveTypes.Int32},
 	{Name: pipeline.ColLine, Type: arrow.PrimitiveTypes.Int64},
 }, nil)
@@ -77,25 +66,10 @@ const (
 	colActionResult
 	colEmail
 	colMergeIDs
-	colAttrValues
-	colDescription
-	colAttrsExact
 	colFile
 	colLine
 	numCols
 )
-
-// SalesAttrs are the attributes of a sales activity that the sales log
-// reads, in the order of attr_values (and of the json_extract_string path
-// list of sql/activity_sales_log.sql, which must match it).
-var SalesAttrs = []string{
-	"Sent By", "Sales Call Made By", "Received By", "Email Subject",
-	"Template", "Sales Template Name", "Template ID", "Sales Campaign Name",
-	"Sales Campaign URL", "Link", "Artifact ID", "Sales Call Subject",
-	"Sales Call Status", "Sales Call Duration", "Sales Phone Number Called",
-	"Sales Call Recording URL", "Sales Call Answered By", "Details",
-	"Marketo Sales Person ID", "Source",
-}
 
 // Reject is an activity row that could not be used (load.InputReject).
 type Reject = load.InputReject
@@ -435,33 +409,6 @@ func (r *Reader) append(rec *record) bool {
 		lb.Append(true)
 		lb.ValueBuilder().(*array.Int64Builder).AppendValues(r.ids, nil)
 	}
-	exact := true
-	vb := b.Field(colAttrValues).(*array.ListBuilder)
-	if hasAttrs && ty.Kind != "" {
-		vb.Append(true)
-		sb := vb.ValueBuilder().(*array.StringBuilder)
-		for _, name := range SalesAttrs {
-			raw, ok := r.attrs.value(name)
-			text, null, ok2 := extractText(raw)
-			exact = exact && (!ok || ok2)
-			if !ok || null || !ok2 {
-				sb.AppendNull()
-			} else {
-				sb.Append(text)
-			}
-		}
-	} else {
-		vb.AppendNull()
-	}
-	db := b.Field(colDescription).(*array.StringBuilder)
-	if raw, ok := r.attrs.value("Description"); hasAttrs && ok && ty.Category == CategoryInterestingMoment {
-		text, null, ok := extractText(raw)
-		exact = exact && ok
-		appendOpt(db, text, !null && ok)
-	} else {
-		db.AppendNull()
-	}
-	b.Field(colAttrsExact).(*array.BooleanBuilder).Append(exact)
 	b.Field(colFile).(*array.Int32Builder).Append(r.src.Index)
 	b.Field(colLine).(*array.Int64Builder).Append(rec.line)
 	return true

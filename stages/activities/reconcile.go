@@ -93,20 +93,6 @@ func (r *Reconcile) SnapshotTables() []string {
 		"unsubscribe_violations", "person_activity_summary", "lifecycle_events"}
 }
 
-// SnapshotKey names the snapshot tables whose first column after run_id
-// is unique among a run's rows (load.SnapshotKeyer): one row per activity
-// (marketo_guid) or per person (marketo_id). lifecycle_events may hold
-// several events of one person, so it keeps ORDER BY ALL.
-func (r *Reconcile) SnapshotKey(table string) string {
-	switch table {
-	case "activities", "sales_activity_log", "salesforce_tasks", "unsubscribe_violations":
-		return "marketo_guid"
-	case "person_activity_summary":
-		return "marketo_id"
-	}
-	return ""
-}
-
 // Apply runs the reconciliation statements in order on tx.
 func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error {
 	subject := r.Options.TaskSubject
@@ -142,10 +128,9 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	if err != nil {
 		return err
 	}
-	// The run's temporary tables (activity_stage.sql, activity_run.sql,
-	// activity_summary_delta.sql) hold a copy of its activities: they go
-	// before the snapshots and the commit, which read the stored tables.
-	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats; DROP TABLE activity_run; DROP TABLE activity_summary_delta"); err != nil {
+	// The run's temporary tables (activity_stage.sql,
+	// activity_summary_delta.sql) go before the snapshots and the commit.
+	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats; DROP TABLE activity_summary_delta"); err != nil {
 		return err
 	}
 	if !c.Balanced() {
@@ -168,15 +153,14 @@ func (r *Reconcile) statements(runID int64, offset int, subject string) []statem
 	return []statement{
 		{"activity_insert_rejects", []any{runID, r.Staged.RejectsPath}},
 		{"activity_stage", []any{r.Staged.Glob}},
-		{"activity_run", []any{runID, offset, r.Staged.Glob}},
-		{"activity_match", []any{runID}},
+		{"activity_match", []any{runID, offset, r.Staged.Glob}},
 		{"activity_sales_log", []any{runID}},
 		{"activity_salesforce_tasks", []any{runID, r.Options.LogEmails, r.Options.LogCalls, subject}},
 		{"activity_unsubscribe_violations", []any{runID}},
-		{"activity_summary_delta", nil},
+		{"activity_summary_delta", []any{runID}},
 		{"activity_summary_delete", nil},
 		{"activity_summary_insert", []any{runID}},
-		{"activity_lifecycle_events", []any{runID}},
+		{"activity_lifecycle_events", []any{runID, r.Staged.Glob}},
 		{"activity_lifecycle_update_changes", []any{runID}},
 		{"activity_lifecycle_insert_changes", []any{runID}},
 		{"activity_lifecycle_people", []any{runID}},

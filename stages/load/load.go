@@ -270,7 +270,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 			return err
 		}
 		t := time.Now()
-		if _, err := tx.ExecContext(ctx, snapshotSQL(table, l.runID, filepath.Join(dir, "data.parquet"), l.snapshotKey(table))); err != nil {
+		if _, err := tx.ExecContext(ctx, snapshotSQL(table, l.runID, filepath.Join(dir, "data.parquet"))); err != nil {
 			return fmt.Errorf("snapshot %s: %w", table, err)
 		}
 		// DuckDB creates the file with the process umask.
@@ -418,29 +418,6 @@ func (l *Loader) rollBackDryRun(ctx context.Context, tx *dbsql.Tx, report *pipel
 	return os.RemoveAll(l.staging)
 }
 
-// SnapshotKeyer is a Step that names, for some of its snapshot tables, the
-// first column (after run_id) when it is unique among a run's rows. The
-// snapshot is then ordered by that column alone: the same order as ORDER BY
-// ALL (later columns only break ties, and there are none), with a sort key
-// of one column instead of every column. At 1M activities DuckDB's sort
-// took about half the time with the key (3.1-5.6 s against 6.3-12.0 s of
-// summed operator time, loaded 2-core machine).
-type SnapshotKeyer interface {
-	SnapshotKey(table string) string
-}
-
-// snapshotKey is the unique first column of table a step names, or "".
-func (l *Loader) snapshotKey(table string) string {
-	for _, s := range l.steps {
-		if k, ok := s.(SnapshotKeyer); ok {
-			if key := k.SnapshotKey(table); key != "" {
-				return key
-			}
-		}
-	}
-	return ""
-}
-
 func (l *Loader) snapshotTables() []string {
 	tables := append([]string(nil), SnapshotTables...)
 	for _, s := range l.steps {
@@ -477,14 +454,10 @@ func (l *Loader) stageBatch(name string, schema *arrow.Schema, b arrow.RecordBat
 // with row-group statistics anyway. Snappy, DuckDB's default, writes about
 // twice as fast as zstd for files about 1.5 times as large (measured on the
 // fixture-sized and 200k-person exports): a nightly job favours the time.
-func snapshotSQL(table string, runID int64, path, key string) string {
+func snapshotSQL(table string, runID int64, path string) string {
 	query := "SELECT * FROM people"
 	if table != "people" {
-		order := "ALL"
-		if key != "" {
-			order = key
-		}
-		query = fmt.Sprintf("SELECT * EXCLUDE (run_id) FROM %s WHERE run_id = %d ORDER BY %s", table, runID, order)
+		query = fmt.Sprintf("SELECT * EXCLUDE (run_id) FROM %s WHERE run_id = %d ORDER BY ALL", table, runID)
 	}
 	return fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet)", query, sqlfiles.QuoteString(path))
 }
