@@ -14,7 +14,7 @@
 -- The incremental form relies on the stored summary being the aggregate of
 -- the stored activities, which every run keeps true.
 CREATE OR REPLACE TEMP TABLE activity_summary_delta AS
-WITH n AS (
+WITH counts AS (
     SELECT
         a.marketo_id,
         count(*) AS activities,
@@ -28,13 +28,24 @@ WITH n AS (
         count(*) FILTER (WHERE a.category = 'lifecycle') AS lifecycle,
         count(*) FILTER (WHERE a.category = 'other') AS other,
         max(a.activity_date) AS last_activity_at,
-        max(a.activity_date) FILTER (WHERE a.category IN ('sales_email', 'sales_call', 'sales_campaign')) AS last_sales_activity_at,
-        max(a.activity_date) FILTER (WHERE a.category = 'interesting_moment') AS last_interesting_moment_at,
-        max_by(coalesce(json_extract_string(a.attributes, '$."Description"'), a.primary_attribute_value),
-               (a.activity_date, a.marketo_guid)) FILTER (WHERE a.category = 'interesting_moment') AS last_interesting_moment
+        max(a.activity_date) FILTER (WHERE a.category IN ('sales_email', 'sales_call', 'sales_campaign')) AS last_sales_activity_at
     FROM activities a
     WHERE a.run_id = $1 AND a.marketo_id IS NOT NULL
     GROUP BY a.marketo_id
+),
+-- Only the Interesting Moments' attributes are parsed.
+moments AS (
+    SELECT
+        a.marketo_id,
+        max(a.activity_date) AS last_interesting_moment_at,
+        max_by(coalesce(json_extract_string(a.attributes, '$."Description"'), a.primary_attribute_value),
+               (a.activity_date, a.marketo_guid)) AS last_interesting_moment
+    FROM activities a
+    WHERE a.run_id = $1 AND a.marketo_id IS NOT NULL AND a.category = 'interesting_moment'
+    GROUP BY a.marketo_id
+),
+n AS (
+    SELECT * FROM counts LEFT JOIN moments USING (marketo_id)
 )
 SELECT
     n.marketo_id,
