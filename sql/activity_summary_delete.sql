@@ -1,4 +1,5 @@
 -- Drops the Smart Grid summary rows of the people this run has activities
--- for; activity_summary_insert.sql recomputes them. $1: run id.
+-- for (activity_summary_delta.sql's people); activity_summary_insert.sql
+-- writes their new rows.
 DELETE FROM person_activity_summary
-WHERE marketo_id IN (SELECT marketo_id FROM activities WHERE run_id = $1 AND marketo_id IS NOT NULL);
+WHERE marketo_id IN (SELECT marketo_id FROM activity_summary_delta);

@@ -3,7 +3,15 @@
 -- activity and the last Interesting Moment with its description: what the
 -- Smart Grid shows a seller. One row per person; run_id is the run that last
 -- recomputed it. $1: run id.
+-- The rows of activity_summary_delta.sql, merged from the stored row and
+-- the run's activities, except for the people it marks recompute (a tie
+-- between the stored and the run's last Interesting Moment), which are
+-- computed here over every activity (this run's are in activities already).
 INSERT INTO person_activity_summary
+SELECT d.* EXCLUDE (recompute), $1
+FROM activity_summary_delta d
+WHERE NOT d.recompute
+UNION ALL
 SELECT
     a.marketo_id,
     count(*),
@@ -23,5 +31,5 @@ SELECT
            (a.activity_date, a.marketo_guid)) FILTER (WHERE a.category = 'interesting_moment'),
     $1
 FROM activities a
-WHERE a.marketo_id IN (SELECT marketo_id FROM activities WHERE run_id = $1 AND marketo_id IS NOT NULL)
+WHERE a.marketo_id IN (SELECT marketo_id FROM activity_summary_delta WHERE recompute)
 GROUP BY a.marketo_id;

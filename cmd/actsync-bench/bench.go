@@ -15,6 +15,7 @@ import (
 
 const synopsis = `Usage: actsync-bench [--people N] [--seed S] [--rounds R] [--work DIR]
                      [--delta] [--actsync BIN] [--keep] [--json]
+       actsync-bench --activities N [--people N] [--seed S] [--rounds R] ...
 
 Times an initial people sync of a synthetic export, side by side:
   (a) actsync run --people FILE --state DIR --json, the binary built from the
@@ -29,6 +30,11 @@ reused when DIR's manifest.json records the same N and seed and the file is
 intact. --delta also generates synth's Day 1 delta (about N/100 changed people
 plus N/2000 new ones: 105,000 rows at N=10,000,000) and times actsync on it
 against a copy of each round's initial state.
+
+--activities N times instead an activities-only actsync run --activities of N
+synthetic activities against a state holding --people people (default
+100,000 in this mode), side by side with activities_baseline.sql; see
+activities.go.
 
 Exit status: 0 when the sides agree, 1 on failure or disagreement, 2 on bad
 usage.`
@@ -55,6 +61,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if len(args) > 0 && args[0] == "baseline-activities" {
+		if err := baselineActivitiesCmd(ctx, args[1:], stderr); err != nil {
+			fmt.Fprintf(stderr, "actsync-bench baseline-activities: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	cfg := config{}
 	fs := flag.NewFlagSet("actsync-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -70,16 +83,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Actsync, "actsync", "", "use this actsync `BIN` instead of building ./cmd/actsync")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the state directories of every round")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the result as JSON on stdout")
+	activities := fs.Int("activities", 0, "activities mode: time an activities-only run of `N` generated activities against --people people (default 100000 in this mode), see activities.go")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if cfg.People <= 0 || cfg.Rounds <= 0 || fs.NArg() > 0 {
+	if cfg.People <= 0 || cfg.Rounds <= 0 || *activities < 0 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "actsync-bench: --people and --rounds must be positive; no positional arguments")
 		fs.Usage()
 		return 2
+	}
+	if *activities > 0 {
+		peopleSet := false
+		fs.Visit(func(f *flag.Flag) { peopleSet = peopleSet || f.Name == "people" })
+		return activitiesMode(ctx, cfg, *activities, peopleSet, stdout, stderr)
 	}
 	res, err := bench(ctx, cfg, stderr)
 	if err != nil {

@@ -128,7 +128,9 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats"); err != nil {
+	// The run's temporary tables (activity_stage.sql,
+	// activity_summary_delta.sql) go before the snapshots and the commit.
+	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats; DROP TABLE activity_summary_delta"); err != nil {
 		return err
 	}
 	if !c.Balanced() {
@@ -155,7 +157,8 @@ func (r *Reconcile) statements(runID int64, offset int, subject string) []statem
 		{"activity_sales_log", []any{runID}},
 		{"activity_salesforce_tasks", []any{runID, r.Options.LogEmails, r.Options.LogCalls, subject}},
 		{"activity_unsubscribe_violations", []any{runID}},
-		{"activity_summary_delete", []any{runID}},
+		{"activity_summary_delta", []any{runID}},
+		{"activity_summary_delete", nil},
 		{"activity_summary_insert", []any{runID}},
 		{"activity_lifecycle_events", []any{runID, r.Staged.Glob}},
 		{"activity_lifecycle_update_changes", []any{runID}},

@@ -24,7 +24,10 @@ import (
 var _ load.Step = (*Reconcile)(nil)
 
 // sqlPeople is the people table of the SQL golden tests, as it stands after
-// run 7's people changes (the changes rows below).
+// run 7's people changes (the changes rows below), with the activities of
+// an earlier run and their summary rows (what run 6 would have written:
+// the summary is kept incrementally, so it must agree with the stored
+// activities).
 const sqlPeople = `
 INSERT INTO people (marketo_id, email, email_key, sfdc_lead_id, sfdc_contact_id, sfdc_account_id,
     sfdc_opportunity_id, sales_owner_id, marketo_unsubscribed, status, status_reason,
@@ -44,8 +47,8 @@ INSERT INTO changes (run_id, marketo_id, op, changed_fields, reason) VALUES
  (7, 7, 'insert', NULL, NULL),
  (7, 10, 'deactivate', NULL, 'owner_is_queue');
 INSERT INTO person_activity_summary VALUES
- (1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, '2026-01-01', '2026-01-01', NULL, NULL, 6),
- (3, 9, 0, 0, 0, 9, 0, 0, 0, 0, 0, '2026-01-02', NULL, NULL, NULL, 6);
+ (1, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0, '2026-10-01 08:00:00', '2026-09-01 08:00:00', NULL, NULL, 6),
+ (9, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, '2026-09-01 08:00:00', '2026-09-01 08:00:00', NULL, NULL, 6);
 INSERT INTO activities VALUES
  ('500', 1, '2026-10-01 08:00:00', 9, 'Unsubscribe Email', 'marketing_email', NULL, NULL, NULL, NULL, '{}', NULL, NULL, 'matched', 1, 6, 'old.csv', 2),
  ('501', 1, '2026-09-01 08:00:00', 39, 'Send Sales Email', 'sales_email', 'send_sales_email', NULL, NULL, NULL, '{}', NULL, NULL, 'matched', 1, 6, 'old.csv', 3),
