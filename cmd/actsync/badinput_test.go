@@ -71,7 +71,7 @@ func TestBadInputCatalogue(t *testing.T) {
 	write("mixed/c.png", append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 50)...))
 	write("mixed/.hidden.csv", []byte("junk"))
 	write("mixed/notes.md", []byte("# notes"))
-	// Issue 13: a folder as a user has it, with a licence and notes as
+	// A folder as a user has it, with a licence and notes as
 	// .txt next to exports saved as .txt and as a REST response.
 	write("folder/LICENSE.txt", []byte("                                 Apache License\n                           Version 2.0, January 2004\n"))
 	write("folder/README.txt", []byte("Exports, one a day, from Marketo.\n"))

@@ -69,7 +69,7 @@ func TestDuplicateReportMatchesFullGrouping(t *testing.T) {
 // duplicate groups (sql/duplicate_emails.sql, not the delta) hold active
 // people only: of three people sharing an address, one deleted in Marketo
 // by the same run's activities (Delete Lead) and one merged away (Merge
-// Leads) leave no group (issue 13, test blind spots). The grouping every
+// Leads) leave no group. The grouping every
 // other test checks only ever met inactive people on later runs.
 func TestFirstRunDuplicatesExcludeInactive(t *testing.T) {
 	dir := t.TempDir()

@@ -74,7 +74,7 @@ func TestFailedRunChangesNothing(t *testing.T) {
 // TestFailedFirstRunLeavesNoState checks that a run failing before its
 // commit on a state that did not exist leaves nothing behind: no directory
 // (nor the parents it created), or, for a state directory that existed
-// empty, nothing in it (issue 13, 5).
+// empty, nothing in it.
 func TestFailedFirstRunLeavesNoState(t *testing.T) {
 	brokenActivities := filepath.Join(t.TempDir(), "activities.csv")
 	if err := os.WriteFile(brokenActivities, []byte("marketoGUID,leadId\n1,2\n"), 0o600); err != nil {

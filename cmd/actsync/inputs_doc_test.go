@@ -12,7 +12,7 @@ import (
 
 // TestDirExtensionsDocumented checks that `run --help` and the README's
 // Inputs section name every extension a directory input contributes
-// (extract.DirExtensions), so that the three agree (issue 13).
+// (extract.DirExtensions), so that the three agree.
 func TestDirExtensionsDocumented(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {

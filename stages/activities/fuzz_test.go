@@ -44,7 +44,7 @@ func FuzzCSVActivities(f *testing.F) {
 		`122323,6,2013-09-26T06:56:35+0000,12,11,6,Owyliphys Iledil,[{"name":"Source Type","value":"Web page visit"}]` + "\n"))
 	f.Add([]byte(header + `3,,2026-11-02T09:30:00Z,41,,,,[{"name":"Email","value":"a,b"},{"name":"x","value":","}]` + "\n\"\n"))
 	f.Add([]byte(header + "4,1,2026-11-02,32,,,,\"{\"\"Merge IDs\"\":[1,2]}\"\r\n"))
-	// Flattened attributes, one column each (issue 13).
+	// Flattened attributes, one column each.
 	f.Add([]byte("marketoGUID,leadId,activityDate,activityTypeId,attributes,Sent By,merge_ids,Email\n5,1,2026-11-02T09:30:00Z,32,\"{\"\"Sent By\"\":1}\",x,[7],null\n6,2,2026-11-02T09:30:00Z,39,,\"a\"\"b\",,\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkParse(t, data, "a.csv", extract.CSV)

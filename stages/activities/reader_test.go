@@ -226,7 +226,7 @@ func TestCSVRows(t *testing.T) {
 }
 
 // TestFlattenedAttributes covers activity CSVs with one column per
-// attribute, as warehouse tools and connectors write them (issue 13, 7):
+// attribute, as warehouse tools and connectors write them:
 // the columns besides the Bulk Activity Extract's are kept as attributes,
 // named as in the header (canonical names where the reconcile SQL reads
 // one), next to an attributes column, which wins for a name both have.

@@ -123,7 +123,7 @@ func FuzzCSVExtract(f *testing.F) {
 		"email,sfdcLeadOwnerId\na,O\n",
 		"",
 		// NUL bytes: stripped from a field that is not synced, a reject in
-		// a synced one (issue 13).
+		// a synced one.
 		"id,email,sfdcLeadOwnerId,updatedAt,cookies\n1,a,O,2026-11-02\x00,_mch\x00x\n2,b\x00,O,,\n",
 	} {
 		f.Add([]byte(s))

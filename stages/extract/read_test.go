@@ -82,7 +82,7 @@ func runReadTests(t *testing.T, tests []readTest) {
 	}
 }
 
-// TestReadNULAndNull covers what real exports hold (issue 13, 6): NUL
+// TestReadNULAndNull covers what real exports hold: NUL
 // bytes, stripped from a field that is not synced and counted as a
 // field-level nul_stripped reject while the person goes on, but a
 // malformed_row in a synced field; and id or updatedAt written as the

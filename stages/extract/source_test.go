@@ -38,7 +38,7 @@ func discoverTree(t *testing.T) string {
 		"j.tsv.gz":               "",
 		"k.jsonl.gz":             "",
 		"nested-empty/.keep.csv": tinyCSV,
-		// .txt is taken only with a known header (issue 13): a licence
+		// .txt is taken only with a known header: a licence
 		// or notes beside the exports are skipped and listed.
 		"LICENSE.txt":      "                                 Apache License\n",
 		"README.txt":       "Exports, one a day, as Marketo wrote them\n",
