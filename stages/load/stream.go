@@ -36,6 +36,7 @@ type peopleStream struct {
 	refs    atomic.Int64
 	cur     arrow.RecordBatch
 	aborted atomic.Bool
+	started bool // start was called: done will be closed
 	once    sync.Once
 }
 
@@ -55,6 +56,7 @@ func newPeopleStream(schema *arrow.Schema) *peopleStream {
 // query (which scans it) in tx, a transaction of conn, in a new goroutine;
 // finish returns its error.
 func (s *peopleStream) start(ctx context.Context, conn *dbsql.Conn, tx *dbsql.Tx, view, query string, args ...any) error {
+	s.started = true
 	release, err := duckarrow.RegisterView(ctx, conn, s, view)
 	if err != nil {
 		close(s.done)
@@ -91,20 +93,32 @@ func (s *peopleStream) send(ctx context.Context, b arrow.RecordBatch) error {
 
 // finish ends the stream and waits for the scan: its error, if any.
 func (s *peopleStream) finish() error {
-	s.once.Do(func() { close(s.ch) })
-	<-s.done
+	s.end()
 	return s.err
 }
 
-// abort ends the stream with an error and waits for the scan, releasing
-// the batches it did not take.
+// abort ends the stream with an error, so that the scan fails, and waits
+// for it.
 func (s *peopleStream) abort() {
 	s.aborted.Store(true)
-	s.once.Do(func() { close(s.ch) })
-	<-s.done
-	for b := range s.ch {
-		b.Release()
-	}
+	s.end()
+}
+
+// end closes the stream once, waits for the scan if it was started,
+// releases the batches it did not take and drops the stream's own
+// reference (the scan's went when DuckDB released the C stream). Safe to
+// call more than once.
+func (s *peopleStream) end() {
+	s.once.Do(func() {
+		close(s.ch)
+		if s.started {
+			<-s.done
+		}
+		for b := range s.ch {
+			b.Release()
+		}
+		s.Release()
+	})
 }
 
 // The array.RecordReader side, called by DuckDB through the C stream.
