@@ -489,24 +489,11 @@ var actCompared = []struct{ table, actsync, baseline string }{
 // compareActivities attaches both databases read-only to an in-memory
 // DuckDB and compares the outputs by content.
 func compareActivities(ctx context.Context, actsyncState, baselineDir string) (*actAgree, error) {
-	db, err := dbsql.Open("duckdb", "")
+	conn, closeSides, err := attachSides(ctx, actsyncState, baselineDir)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	for _, s := range []string{
-		"ATTACH " + sqlfiles.QuoteString(filepath.Join(actsyncState, "actions.duckdb")) + " AS a (READ_ONLY)",
-		"ATTACH " + sqlfiles.QuoteString(filepath.Join(baselineDir, baselineDB)) + " AS b (READ_ONLY)",
-	} {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
-			return nil, err
-		}
-	}
+	defer closeSides()
 	g := &actAgree{Agree: true}
 	for _, c := range actCompared {
 		t := actTable{Table: c.table}

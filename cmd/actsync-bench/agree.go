@@ -42,19 +42,12 @@ type agreement struct {
 // compares actsync's active people (and its last run's duplicate-email
 // groups) with the baseline's.
 func compare(ctx context.Context, actsyncState, baselineDir string) (*agreement, error) {
-	db, err := dbsql.Open("duckdb", "")
+	conn, closeSides, err := attachSides(ctx, actsyncState, baselineDir)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
+	defer closeSides()
 	for _, s := range []string{
-		"ATTACH " + sqlfiles.QuoteString(filepath.Join(actsyncState, "actions.duckdb")) + " AS a (READ_ONLY)",
-		"ATTACH " + sqlfiles.QuoteString(filepath.Join(baselineDir, baselineDB)) + " AS b (READ_ONLY)",
 		"CREATE TEMP VIEW ap AS SELECT * FROM a.people WHERE status = 'active'",
 		`CREATE TEMP VIEW ad AS SELECT email_key, marketo_ids FROM a.duplicate_emails
 			WHERE run_id = (SELECT max(run_id) FROM a.runs)`,
@@ -107,6 +100,30 @@ func compare(ctx context.Context, actsyncState, baselineDir string) (*agreement,
 		}
 	}
 	return g, nil
+}
+
+// attachSides opens an in-memory DuckDB with actsync's state attached
+// read-only as a and the baseline's database as b. close closes both.
+func attachSides(ctx context.Context, actsyncState, baselineDir string) (conn *dbsql.Conn, close func(), err error) {
+	db, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	if conn, err = db.Conn(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	close = func() { conn.Close(); db.Close() }
+	for _, s := range []string{
+		"ATTACH " + sqlfiles.QuoteString(filepath.Join(actsyncState, "actions.duckdb")) + " AS a (READ_ONLY)",
+		"ATTACH " + sqlfiles.QuoteString(filepath.Join(baselineDir, baselineDB)) + " AS b (READ_ONLY)",
+	} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			close()
+			return nil, nil, err
+		}
+	}
+	return conn, close, nil
 }
 
 // examples lists up to three differing marketo_ids of each kind, to start
