@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -69,6 +70,10 @@ func Extract(ctx context.Context, sources []extract.Source, types *Types, mem me
 	if err := load.StageInputRejects(st.RejectsPath, st.Rejects, mem); err != nil {
 		return nil, err
 	}
+	// The parse and the Parquet writers leave a large Go heap that the run
+	// no longer needs: the rest of the run is DuckDB's, whose memory would
+	// otherwise come on top of it in the process's peak.
+	debug.FreeOSMemory()
 	return st, nil
 }
 
