@@ -14,12 +14,19 @@
 -- $1: run id, $2: read_parquet glob of the staged activities (merge_ids is
 -- not stored in activities; the run's inserted rows are those activities
 -- holds with this run id, less activity_stage.sql's repeats).
+-- Only the columns used are read from the staged files, and the activities
+-- side of the semi join is this run's lifecycle rows (a staged row that is
+-- not a repeat was inserted as it is, so its type is the same there): the
+-- join hashes those few thousand GUIDs instead of every stored one.
 INSERT INTO lifecycle_events
 WITH fresh AS (
-    SELECT r.*
+    SELECT r.marketo_guid, r.lead_id, r.activity_date, r.type_name, r.merge_ids
     FROM read_parquet($2) r
     ANTI JOIN activity_repeats x ON x.source_file = r.source_file AND x.source_line = r.source_line
-    SEMI JOIN activities a ON a.marketo_guid = r.marketo_guid AND a.run_id = $1
+    SEMI JOIN (
+        SELECT marketo_guid FROM activities
+        WHERE run_id = $1 AND type_name IN ('Merge Leads', 'Delete Lead')
+    ) a ON a.marketo_guid = r.marketo_guid
     WHERE r.type_name IN ('Merge Leads', 'Delete Lead')
 ),
 ev AS (
