@@ -15,7 +15,7 @@ import (
 	"github.com/actsync/actsync/internal/synth"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/activities"
-	"github.com/actsync/actsync/stages/load"
+	actstate "github.com/actsync/actsync/state"
 )
 
 // activityRuns are the runs of fixtures/README.md's activities section, on
@@ -140,7 +140,7 @@ func BenchmarkReconcile(b *testing.B) {
 	if _, err := syncPeople(ctx, runConfig{People: []string{peoplePath}, State: base}, memory.DefaultAllocator, nil); err != nil {
 		b.Fatal(err)
 	}
-	db, err := os.ReadFile(filepath.Join(base, load.DatabaseFile))
+	db, err := os.ReadFile(filepath.Join(base, actstate.DatabaseFile))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func BenchmarkReconcile(b *testing.B) {
 		if err := os.MkdirAll(cfg.State, 0o700); err != nil {
 			b.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(cfg.State, load.DatabaseFile), db, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(cfg.State, actstate.DatabaseFile), db, 0o600); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

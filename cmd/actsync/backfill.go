@@ -20,6 +20,7 @@ import (
 	"github.com/actsync/actsync/stages/activities"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
 )
 
 const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N]
@@ -84,12 +85,12 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("--activity-types: %w", err)
 		}
 	}
-	var st *load.State
+	var st *state.State
 	if *list {
 		// Listing writes nothing: read-only, and a missing state has
 		// applied nothing.
-		if _, statErr := os.Stat(filepath.Join(cfg.State, load.DatabaseFile)); statErr == nil {
-			st, err = load.OpenReadOnly(ctx, cfg.State)
+		if _, statErr := os.Stat(filepath.Join(cfg.State, state.DatabaseFile)); statErr == nil {
+			st, err = state.OpenReadOnly(ctx, cfg.State)
 		}
 	} else {
 		st, err = openState(ctx, cfg.State, cfg.Log, cfg.MemoryLimit)
@@ -143,7 +144,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // alreadyApplied reports whether every file of e was read by an earlier
 // run (same sha256), and the first such run.
-func alreadyApplied(ctx context.Context, st *load.State, e extract.Export) (bool, int64, error) {
+func alreadyApplied(ctx context.Context, st *state.State, e extract.Export) (bool, int64, error) {
 	sums, err := hashFiles(append(slices.Clone(e.Sources), e.Activities...))
 	if err != nil {
 		return false, 0, fmt.Errorf("backfill: %w", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/actsync/actsync/stages/filter"
 	"github.com/actsync/actsync/stages/load"
 	"github.com/actsync/actsync/stages/mapping"
+	"github.com/actsync/actsync/state"
 )
 
 const runSynopsis = `Usage: actsync run [--people PATH ...] [--activities PATH ...] [--activity-types FILE]
@@ -212,7 +213,7 @@ func syncPeople(ctx context.Context, cfg runConfig, mem memory.Allocator, progre
 
 // syncIn is one run against an open state: backfill holds the state (and
 // its writer lock) across its runs.
-func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activitySources []extract.Source,
+func syncIn(ctx context.Context, st *state.State, cfg runConfig, sources, activitySources []extract.Source,
 	types *activities.Types, mem memory.Allocator, progress io.Writer) (*pipeline.Report, error) {
 	runID, err := st.NextRunID(ctx)
 	if err != nil {
@@ -281,7 +282,7 @@ func syncIn(ctx context.Context, st *load.State, cfg runConfig, sources, activit
 
 // pruneSnapshots applies --keep-snapshots after a committed run. The run
 // stands whatever happens here: a failure is one warning line on log.
-func pruneSnapshots(st *load.State, keep int, log io.Writer) {
+func pruneSnapshots(st *state.State, keep int, log io.Writer) {
 	if keep <= 0 {
 		return
 	}

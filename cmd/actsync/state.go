@@ -9,14 +9,14 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
 )
 
 // openState opens the state in dir for writing and tells log (if not nil),
 // one line each, what it did about runs a killed process left unfinished.
 // A memLimit other than "" caps DuckDB's memory (--memory-limit).
-func openState(ctx context.Context, dir string, log io.Writer, memLimit string) (*load.State, error) {
-	st, err := load.Open(ctx, dir)
+func openState(ctx context.Context, dir string, log io.Writer, memLimit string) (*state.State, error) {
+	st, err := state.Open(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func checkMemoryLimit(ctx context.Context, limit string) error {
 	if limit == "" {
 		return nil
 	}
-	if err := load.CheckMemoryLimit(ctx, limit); err != nil {
+	if err := state.CheckMemoryLimit(ctx, limit); err != nil {
 		return fmt.Errorf("--memory-limit %q is not a size DuckDB takes (2GB, 512MiB, 50%%): %w", limit, err)
 	}
 	return nil
@@ -92,7 +92,7 @@ func (n newState) discard() {
 	if !n.new {
 		return
 	}
-	if reports, _ := os.ReadDir(filepath.Join(n.dir, load.RunsDir)); len(reports) > 0 {
+	if reports, _ := os.ReadDir(filepath.Join(n.dir, state.RunsDir)); len(reports) > 0 {
 		return
 	}
 	if journals, _ := filepath.Glob(filepath.Join(n.dir, ".staging", "*", "journal.json")); len(journals) > 0 {
