@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/actsync/actsync/internal/marketotest"
-	"github.com/actsync/actsync/stages/marketo"
+	"github.com/actsync/actsync/source/marketo"
 )
 
 var mkT0 = time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)

@@ -96,4 +96,11 @@
 // polls, token expiry and the quota reset. Tests pass
 // marketotest.FakeClock, which advances instantly; the command-line code
 // reaches it through WithClock on the context.
+//
+// # Files
+//
+// land.go is Land (describe, windows, specs) and Commit; jobs.go the
+// polling loop (create, enqueue, poll); download.go fetching and checking a
+// file; records.go its checksum and CSV record count; deleted.go the
+// deleted-leads pager; ledger.go, plan.go, client.go and clock.go the rest.
 package marketo
