@@ -14,7 +14,7 @@ import (
 
 	"github.com/actsync/actsync/internal/synth"
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/stages/activities"
+	"github.com/actsync/actsync/reconcile/activities"
 	actstate "github.com/actsync/actsync/state"
 )
 

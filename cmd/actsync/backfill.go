@@ -17,7 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/stages/activities"
+	"github.com/actsync/actsync/reconcile/activities"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
 	"github.com/actsync/actsync/state"

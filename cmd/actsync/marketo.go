@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/reconcile/activities"
 	"github.com/actsync/actsync/source/marketo"
-	"github.com/actsync/actsync/stages/activities"
 )
 
 // marketoSource is the --people / --activities value that means "extract

@@ -11,9 +11,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/reconcile/salesforce"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
-	"github.com/actsync/actsync/stages/salesforce"
 )
 
 // salesforceSynopsis is the part of `actsync run --help` about the two-way

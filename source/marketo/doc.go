@@ -1,6 +1,6 @@
 // Package marketo is the Marketo Engage Bulk Extract API as a source.
 // It does not feed the pipeline directly: it lands the exports
-// as ordinary files, in the formats stages/extract and stages/activities
+// as ordinary files, in the formats stages/extract and reconcile/activities
 // already read, and the run then reads those files like any other input.
 // So a run from Marketo and a run from the same data as files go through
 // the same code, and `actsync extract` can land files without loading them.
