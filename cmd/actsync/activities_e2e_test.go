@@ -16,6 +16,7 @@ import (
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/reconcile/activities"
 	actstate "github.com/actsync/actsync/state"
+	"github.com/actsync/actsync/sync"
 )
 
 // activityRuns are the runs of fixtures/README.md's activities section, on
@@ -137,7 +138,7 @@ func BenchmarkReconcile(b *testing.B) {
 	})
 	base := filepath.Join(dir, "base")
 	ctx := context.Background()
-	if _, err := syncPeople(ctx, runConfig{People: []string{peoplePath}, State: base}, memory.DefaultAllocator, nil); err != nil {
+	if _, err := sync.Run(ctx, sync.Config{People: []string{peoplePath}, State: base, Mem: memory.DefaultAllocator}); err != nil {
 		b.Fatal(err)
 	}
 	db, err := os.ReadFile(filepath.Join(base, actstate.DatabaseFile))
@@ -147,7 +148,7 @@ func BenchmarkReconcile(b *testing.B) {
 	info, _ := os.Stat(actPath)
 	b.SetBytes(info.Size())
 	b.ReportAllocs()
-	cfg := runConfig{Activities: []string{actPath}, Reconcile: activities.Options{LogEmails: true, LogCalls: true, TaskSubject: activities.DefaultTaskSubject}}
+	cfg := sync.Config{Activities: []string{actPath}, Reconcile: activities.Options{LogEmails: true, LogCalls: true, TaskSubject: activities.DefaultTaskSubject}, Mem: memory.DefaultAllocator}
 	var reconcile float64
 	i := 0
 	for b.Loop() {
@@ -161,7 +162,7 @@ func BenchmarkReconcile(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		rep, err := syncPeople(ctx, cfg, memory.DefaultAllocator, nil)
+		rep, err := sync.Run(ctx, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

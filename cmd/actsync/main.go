@@ -1,5 +1,8 @@
 // Command actsync syncs sales-ready people from Marketo Engage exports into
-// a Sales Insight Actions database, as an auditable batch pipeline.
+// a Sales Insight Actions database, as an auditable batch pipeline. This
+// package is the command line: it parses flags into a sync.Config, runs it
+// (package sync does the run), prints the report and maps errors to exit
+// codes.
 package main
 
 import (

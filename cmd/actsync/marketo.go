@@ -14,6 +14,7 @@ import (
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/reconcile/activities"
 	"github.com/actsync/actsync/source/marketo"
+	"github.com/actsync/actsync/sync"
 )
 
 // marketoSource is the --people / --activities value that means "extract
@@ -177,7 +178,7 @@ func isResumable(err error) bool {
 
 // check validates the Marketo flags of `actsync run`; cfg still holds
 // marketo: among its paths.
-func (m *marketoFlags) check(cfg *runConfig) error {
+func (m *marketoFlags) check(cfg *sync.Config) error {
 	if _, err := m.used(&cfg.People, &cfg.Activities); err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func (m *marketoFlags) check(cfg *runConfig) error {
 // the state's landing directory and puts their files in cfg's inputs in
 // place of marketo:. Deleted leads go with the activities, into the
 // Merge/Delete lifecycle (deleted_in_marketo), even with --people alone.
-func (m *marketoFlags) before(ctx context.Context, cfg *runConfig, stdout, stderr io.Writer) (done bool, err error) {
+func (m *marketoFlags) before(ctx context.Context, cfg *sync.Config, asJSON bool, stdout, stderr io.Writer) (done bool, err error) {
 	if !m.people && !m.acts {
 		return false, nil
 	}
@@ -211,7 +212,7 @@ func (m *marketoFlags) before(ctx context.Context, cfg *runConfig, stdout, stder
 	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
 		return false, err
 	}
-	if !cfg.JSON && isTerminal(stderr) {
+	if !asJSON && isTerminal(stderr) {
 		m.progress = stderr
 	}
 	landed, err := m.land(ctx, dir, cfg.ActivityTypes, stderr)

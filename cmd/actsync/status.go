@@ -8,6 +8,7 @@ import (
 
 	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/state"
+	"github.com/actsync/actsync/sync"
 )
 
 const statusSynopsis = `Usage: actsync status [--state DIR] [--json] [--open]
@@ -40,7 +41,7 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer st.Close()
 	reportMarketoPending(*stateDir, stderr)
 	if *openPage {
-		return openRunPage(ctx, st, stdout)
+		return sync.OpenRunPage(ctx, st, stdout)
 	}
 	// Interrupted runs: one line each on stderr, and a section in --json.
 	pending, err := st.Pending(ctx)

@@ -1,4 +1,4 @@
-package main
+package sync
 
 import (
 	"bytes"
@@ -47,10 +47,10 @@ func publishRunPage(ctx context.Context, st *state.State, id int64, log io.Write
 	}
 }
 
-// openRunPage prints the path of the latest run's page, writing the page
+// OpenRunPage prints the path of the latest run's page, writing the page
 // first when it is missing (a run killed after its commit, a state from
 // before pages, a failed write).
-func openRunPage(ctx context.Context, st *state.State, stdout io.Writer) error {
+func OpenRunPage(ctx context.Context, st *state.State, stdout io.Writer) error {
 	page, err := loadRunPage(ctx, st, math.MaxInt64)
 	if err != nil {
 		return err
