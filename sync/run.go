@@ -1,14 +1,16 @@
 // Package sync is one actsync run, from its configuration to its commit:
-// it discovers the inputs, opens the state (completing or discarding what a
-// killed run left), extracts activities and the two-way Salesforce inputs
-// before the transaction, wires extract, filter, mapping, dedupe and load
-// with the reconcile steps into a pipeline.Runner, and after the commit
-// publishes the run's page and prunes old snapshots. A failed run changes
-// nothing, and a new state directory it created goes with it.
+// it lands Marketo Bulk API exports when asked (and marks their range
+// loaded once the run commits), discovers the inputs, opens the state
+// (completing or discarding what a killed run left), extracts activities
+// and the two-way Salesforce inputs before the transaction, wires extract,
+// filter, mapping, dedupe and load with the reconcile steps into a
+// pipeline.Runner, and after the commit publishes the run's page and
+// prunes old snapshots. A failed run changes nothing, and a new state
+// directory it created goes with it.
 //
 // Run is one run on its own; a backfill holds the state across its runs
-// with OpenState and RunIn. The command line (flags, printing, exit codes)
-// is cmd/actsync's.
+// with OpenState, AlreadyApplied and RunIn. The command line (flags,
+// printing, exit codes) is cmd/actsync's.
 package sync
 
 import (
@@ -23,6 +25,7 @@ import (
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/reconcile/activities"
+	"github.com/actsync/actsync/source/marketo"
 	"github.com/actsync/actsync/stages/dedupe"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/filter"
@@ -35,6 +38,10 @@ import (
 type Config struct {
 	People     []string
 	Activities []string
+	// Marketo, when not nil, lands exports from the Marketo Bulk API into
+	// the state's landing directory before the run and adds them to People
+	// and Activities; once the run commits, the range counts as loaded.
+	Marketo *Marketo
 	// ActivityTypes is the body of GET /rest/v1/activities/types.json.
 	ActivityTypes string
 	Reconcile     activities.Options
@@ -77,9 +84,15 @@ type Inputs struct {
 
 // Run runs one sync against the state in cfg.State and returns its report.
 func Run(ctx context.Context, cfg Config) (*pipeline.Report, error) {
+	var landed *marketo.Landed
+	var err error
+	if cfg.Marketo != nil {
+		if landed, err = landMarketo(ctx, &cfg); err != nil {
+			return nil, err
+		}
+	}
 	in := Inputs{Types: activities.BuiltinTypes()}
 	var skipped []pipeline.SkippedFile
-	var err error
 	if len(cfg.People) > 0 {
 		if in.People, skipped, err = extract.DiscoverAll(cfg.People); err != nil {
 			return nil, err
@@ -110,6 +123,14 @@ func Run(ctx context.Context, cfg Config) (*pipeline.Report, error) {
 		// state directory either.
 		fresh.discard()
 		return nil, err
+	}
+	// The landed range is loaded: the next run starts where it ended, and
+	// the files go (they are in the state now). A dry run keeps them for
+	// the real one.
+	if landed != nil && !cfg.Safety.DryRun {
+		if err := marketo.Commit(landed, true); err != nil {
+			return nil, err
+		}
 	}
 	return report, nil
 }

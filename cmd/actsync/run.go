@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/reconcile/activities"
@@ -115,15 +116,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !asJSON && isTerminal(stderr) {
 		progress = stderr
 	}
-	if done, err := mk.before(ctx, &cfg, asJSON, stdout, stderr); done || err != nil {
-		return err
+	if mk.plan {
+		return mk.printPlan(ctx, filepath.Join(cfg.State, sync.MarketoLandingDir), stdout)
 	}
 	cfg.Progress = progress
 	report, err := sync.Run(ctx, cfg)
 	if err != nil {
-		return err
-	}
-	if err := mk.after(cfg.Safety.DryRun); err != nil {
 		return err
 	}
 	if asJSON {
