@@ -31,8 +31,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/actsync/actsync/internal/synth"
+	"github.com/actsync/actsync/reconcile/activities"
 	sqlfiles "github.com/actsync/actsync/sql"
-	"github.com/actsync/actsync/stages/activities"
 )
 
 // activitiesBaselineSQL is the plain-DuckDB-SQL baseline of the activities

@@ -14,8 +14,9 @@ import (
 
 	"github.com/actsync/actsync/internal/synth"
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/stages/activities"
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/reconcile/activities"
+	actstate "github.com/actsync/actsync/state"
+	"github.com/actsync/actsync/sync"
 )
 
 // activityRuns are the runs of fixtures/README.md's activities section, on
@@ -137,17 +138,17 @@ func BenchmarkReconcile(b *testing.B) {
 	})
 	base := filepath.Join(dir, "base")
 	ctx := context.Background()
-	if _, err := syncPeople(ctx, runConfig{People: []string{peoplePath}, State: base}, memory.DefaultAllocator, nil); err != nil {
+	if _, err := sync.Run(ctx, sync.Config{People: []string{peoplePath}, State: base, Mem: memory.DefaultAllocator}); err != nil {
 		b.Fatal(err)
 	}
-	db, err := os.ReadFile(filepath.Join(base, load.DatabaseFile))
+	db, err := os.ReadFile(filepath.Join(base, actstate.DatabaseFile))
 	if err != nil {
 		b.Fatal(err)
 	}
 	info, _ := os.Stat(actPath)
 	b.SetBytes(info.Size())
 	b.ReportAllocs()
-	cfg := runConfig{Activities: []string{actPath}, Reconcile: activities.Options{LogEmails: true, LogCalls: true, TaskSubject: activities.DefaultTaskSubject}}
+	cfg := sync.Config{Activities: []string{actPath}, Reconcile: activities.Options{LogEmails: true, LogCalls: true, TaskSubject: activities.DefaultTaskSubject}, Mem: memory.DefaultAllocator}
 	var reconcile float64
 	i := 0
 	for b.Loop() {
@@ -157,11 +158,11 @@ func BenchmarkReconcile(b *testing.B) {
 		if err := os.MkdirAll(cfg.State, 0o700); err != nil {
 			b.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(cfg.State, load.DatabaseFile), db, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(cfg.State, actstate.DatabaseFile), db, 0o600); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		rep, err := syncPeople(ctx, cfg, memory.DefaultAllocator, nil)
+		rep, err := sync.Run(ctx, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,9 +15,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/stages/activities"
+	"github.com/actsync/actsync/reconcile/activities"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
+	"github.com/actsync/actsync/sync"
 )
 
 const backfillSynopsis = `Usage: actsync backfill [--state DIR] [--full] [--max-deactivate PCT] [--keep-snapshots N]
@@ -43,7 +43,8 @@ first export that fails, keeps the ones applied before it, and says how to
 resume. A progress bar with an ETA shows on a terminal.`
 
 func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg := runConfig{Log: stderr}
+	cfg := sync.Config{Log: stderr}
+	var asJSON bool
 	fs := newFlags("backfill", backfillSynopsis, stderr)
 	fs.StringVar(&cfg.State, "state", "./actsync-data", "state `DIR` holding actions.duckdb, snapshots/ and runs/")
 	fs.BoolVar(&cfg.Full, "full", false, "each export is complete: deactivate active people absent from it (and last updated before its as-of time)")
@@ -52,7 +53,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", memoryLimitUsage)
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, for the activity exports (as in run)")
 	list := fs.Bool("list", false, "print the exports in the order they would be applied, and which are already applied; apply nothing")
-	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object per export on stdout")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object per export on stdout")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.Usage()
 		return errUsage
 	}
-	if err := checkMemoryLimit(ctx, cfg.MemoryLimit); err != nil {
+	if err := sync.CheckMemoryLimit(ctx, cfg.MemoryLimit); err != nil {
 		fmt.Fprintf(stderr, "actsync backfill: %v\n", err)
 		fs.Usage()
 		return errUsage
@@ -74,6 +75,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("backfill: %s is not a directory", root)
 	}
 	mem := memory.DefaultAllocator
+	cfg.Mem = mem
 	exports, err := extract.FindExports(root, mem)
 	if err != nil {
 		return fmt.Errorf("backfill: %w", err)
@@ -84,15 +86,15 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("--activity-types: %w", err)
 		}
 	}
-	var st *load.State
+	var st *state.State
 	if *list {
 		// Listing writes nothing: read-only, and a missing state has
 		// applied nothing.
-		if _, statErr := os.Stat(filepath.Join(cfg.State, load.DatabaseFile)); statErr == nil {
-			st, err = load.OpenReadOnly(ctx, cfg.State)
+		if _, statErr := os.Stat(filepath.Join(cfg.State, state.DatabaseFile)); statErr == nil {
+			st, err = state.OpenReadOnly(ctx, cfg.State)
 		}
 	} else {
-		st, err = openState(ctx, cfg.State, cfg.Log, cfg.MemoryLimit)
+		st, err = sync.OpenState(ctx, cfg.State, cfg.Log, cfg.MemoryLimit)
 	}
 	if err != nil {
 		return err
@@ -102,14 +104,14 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 
 	var bar *progressBar
-	if !cfg.JSON && isTerminal(stderr) {
+	if !asJSON && isTerminal(stderr) {
 		bar = newProgressBar(stderr, exports)
 	}
-	out := backfillPrinter{w: stdout, json: cfg.JSON}
+	out := backfillPrinter{w: stdout, json: asJSON}
 	applied := 0
 	for i, e := range exports {
 		if st != nil {
-			applied, run, err := alreadyApplied(ctx, st, e)
+			applied, run, err := sync.AlreadyApplied(ctx, st, e)
 			if err != nil {
 				return err
 			}
@@ -127,7 +129,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		run := cfg
 		run.AsOf = e.AsOf
 		run.People = nil
-		report, err := syncIn(ctx, st, run, e.Sources, e.Activities, types, mem, nil)
+		report, err := sync.RunIn(ctx, st, run, sync.Inputs{People: e.Sources, Activities: e.Activities, Types: types})
 		bar.clear()
 		if err != nil {
 			return fmt.Errorf("backfill stopped at export %d of %d (%s): %w; the %d applied before it are kept; fix or remove it and rerun the same command to resume (applied exports are skipped)",
@@ -139,45 +141,6 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	bar.clear()
 	return out.err
-}
-
-// alreadyApplied reports whether every file of e was read by an earlier
-// run (same sha256), and the first such run.
-func alreadyApplied(ctx context.Context, st *load.State, e extract.Export) (bool, int64, error) {
-	sums, err := hashFiles(append(slices.Clone(e.Sources), e.Activities...))
-	if err != nil {
-		return false, 0, fmt.Errorf("backfill: %w", err)
-	}
-	seen, err := st.AppliedIn(ctx, sums)
-	if err != nil {
-		return false, 0, err
-	}
-	for _, sum := range sums { // two files of one export may be identical
-		if _, ok := seen[sum]; !ok {
-			return false, 0, nil
-		}
-	}
-	return true, seen[sums[0]], nil
-}
-
-// hashFiles returns the sha256 of each source's file, as the inputs table
-// records it.
-func hashFiles(sources []extract.Source) ([]string, error) {
-	sums := make([]string, len(sources))
-	for i, s := range sources {
-		f, err := os.Open(s.Path)
-		if err != nil {
-			return nil, err
-		}
-		h := sha256.New()
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Path, err)
-		}
-		sums[i] = hex.EncodeToString(h.Sum(nil))
-	}
-	return sums, nil
 }
 
 // backfillPrinter writes one line (or JSON object) per export.

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/actsync/actsync/internal/synth"
+	"github.com/actsync/actsync/sync"
 )
 
 // BenchmarkRunPeople measures a whole initial sync (extract to commit,
@@ -39,7 +40,7 @@ func BenchmarkRunPeople(b *testing.B) {
 	for b.Loop() {
 		i++
 		state := filepath.Join(dir, "state", strconv.Itoa(i))
-		rep, err := syncPeople(context.Background(), runConfig{People: []string{path}, State: state}, memory.DefaultAllocator, nil)
+		rep, err := sync.Run(context.Background(), sync.Config{People: []string{path}, State: state, Mem: memory.DefaultAllocator})
 		if err != nil {
 			b.Fatal(err)
 		}

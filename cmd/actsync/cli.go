@@ -107,6 +107,10 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// memoryLimitUsage is the --memory-limit flag's help, shared by run and
+// backfill.
+const memoryLimitUsage = "cap DuckDB's memory at `SIZE` (e.g. 2GB; DuckDB spills to disk above it, in the state directory); default DuckDB's, 80% of RAM. Go's own memory comes on top"
+
 // oneLine keeps an error message on one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")

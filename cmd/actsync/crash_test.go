@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/stages/load"
+	actstate "github.com/actsync/actsync/state"
 )
 
 var (
@@ -80,7 +80,7 @@ func child(t *testing.T, env []string, args ...string) (int, string, string) {
 // first column of every row as text.
 func queryState(t *testing.T, state, query string) []string {
 	t.Helper()
-	st, err := load.OpenReadOnly(context.Background(), state)
+	st, err := actstate.OpenReadOnly(context.Background(), state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,26 +120,26 @@ func peopleFingerprint(t *testing.T, state string) string {
 func stateFiles(t *testing.T, state string) (snaps map[string][]int64, reports []int64, stray []string) {
 	t.Helper()
 	snaps = map[string][]int64{}
-	tables, _ := os.ReadDir(filepath.Join(state, load.SnapshotDir))
+	tables, _ := os.ReadDir(filepath.Join(state, actstate.SnapshotDir))
 	for _, tbl := range tables {
-		parts, _ := os.ReadDir(filepath.Join(state, load.SnapshotDir, tbl.Name()))
+		parts, _ := os.ReadDir(filepath.Join(state, actstate.SnapshotDir, tbl.Name()))
 		for _, p := range parts {
 			id, err := strconv.ParseInt(strings.TrimPrefix(p.Name(), "run_id="), 10, 64)
 			if err != nil {
-				stray = append(stray, filepath.Join(load.SnapshotDir, tbl.Name(), p.Name()))
+				stray = append(stray, filepath.Join(actstate.SnapshotDir, tbl.Name(), p.Name()))
 				continue
 			}
 			snaps[tbl.Name()] = append(snaps[tbl.Name()], id)
 		}
 	}
-	files, _ := os.ReadDir(filepath.Join(state, load.RunsDir))
+	files, _ := os.ReadDir(filepath.Join(state, actstate.RunsDir))
 	for _, f := range files {
 		if _, err := strconv.ParseInt(strings.TrimSuffix(f.Name(), ".html"), 10, 64); err == nil && strings.HasSuffix(f.Name(), ".html") {
 			continue // a run's report page: a derived view, see runpage_test.go
 		}
 		id, err := strconv.ParseInt(strings.TrimSuffix(f.Name(), ".json"), 10, 64)
 		if err != nil || !strings.HasSuffix(f.Name(), ".json") {
-			stray = append(stray, filepath.Join(load.RunsDir, f.Name()))
+			stray = append(stray, filepath.Join(actstate.RunsDir, f.Name()))
 			continue
 		}
 		reports = append(reports, id)
@@ -198,7 +198,7 @@ func checkAgreement(t *testing.T, state string) {
 	var last int64
 	for id := range runs {
 		last = max(last, id)
-		for _, table := range load.SnapshotTables {
+		for _, table := range actstate.SnapshotTables {
 			if !containsID(snaps[table], id) {
 				t.Errorf("committed run %d has no snapshots/%s/run_id=%d", id, table, id)
 			}
@@ -207,14 +207,14 @@ func checkAgreement(t *testing.T, state string) {
 			t.Errorf("committed run %d has no runs/%d.json", id, id)
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(state, load.RunsDir, fmt.Sprintf("%d.json", id)))
+		data, err := os.ReadFile(filepath.Join(state, actstate.RunsDir, fmt.Sprintf("%d.json", id)))
 		var rep pipeline.Report
 		if err != nil || json.Unmarshal(data, &rep) != nil || rep.RunID != id {
 			t.Errorf("runs/%d.json is not run %d's report: %v", id, id, err)
 		}
 	}
 	if last > 0 {
-		glob := filepath.Join(state, load.SnapshotDir, "people", fmt.Sprintf("run_id=%d", last), "*.parquet")
+		glob := filepath.Join(state, actstate.SnapshotDir, "people", fmt.Sprintf("run_id=%d", last), "*.parquet")
 		got := queryState(t, state, `SELECT (SELECT count(*) FROM read_parquet('`+glob+`'))::VARCHAR || ' ' || (SELECT count(*) FROM people)::VARCHAR`)[0]
 		if snap, table, _ := strings.Cut(got, " "); snap != table {
 			t.Errorf("people snapshot of the last run %d has %q rows, the table %q", last, snap, table)
@@ -233,9 +233,9 @@ func containsID(ids []int64, id int64) bool {
 
 // recoverState opens the state for writing, as the next `actsync run`
 // would, and returns what was recovered.
-func recoverState(t *testing.T, state string) []load.Recovery {
+func recoverState(t *testing.T, state string) []actstate.Recovery {
 	t.Helper()
-	st, err := load.Open(context.Background(), state)
+	st, err := actstate.Open(context.Background(), state)
 	if err != nil {
 		t.Fatalf("open after a kill: %v", err)
 	}
@@ -366,7 +366,7 @@ func TestKillRunAtRandomPoints(t *testing.T) {
 }
 
 // TestKillAtEachPublishStep kills a run at each step between its journal
-// and the end of publishing (load.CrashPointEnv), the window a timer rarely
+// and the end of publishing (state.CrashPointEnv), the window a timer rarely
 // hits, and checks that the next run completes or discards it and says so
 // in one line.
 func TestKillAtEachPublishStep(t *testing.T) {
@@ -385,7 +385,7 @@ func TestKillAtEachPublishStep(t *testing.T) {
 			state := t.TempDir()
 			runOK(t, "run", "--state", state, "--people", "../../fixtures/people/day1")
 			before := peopleFingerprint(t, state)
-			code, _, _ := child(t, []string{load.CrashPointEnv + "=" + tt.point},
+			code, _, _ := child(t, []string{actstate.CrashPointEnv + "=" + tt.point},
 				"run", "--state", state, "--people", "../../fixtures/people/day2")
 			if code != -1 {
 				t.Fatalf("child was not killed at %s: exit %d", tt.point, code)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/actsync/actsync/internal/golden"
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/stages/load"
+	actstate "github.com/actsync/actsync/state"
 )
 
 // goldenTables are the outputs compared after the three fixture days. Run
@@ -73,7 +73,7 @@ func TestRunReportsBalanceAndSnapshotsMatchTables(t *testing.T) {
 		if !rep.Rows.Balanced() || rep.Rows.Read == 0 {
 			t.Errorf("day %d: rows do not balance: %+v", i+1, rep.Rows)
 		}
-		file, err := os.ReadFile(filepath.Join(state, load.RunsDir, rep.RunIDString()+".json"))
+		file, err := os.ReadFile(filepath.Join(state, actstate.RunsDir, rep.RunIDString()+".json"))
 		if err != nil {
 			t.Fatalf("day %d: run report file: %v", i+1, err)
 		}
@@ -87,11 +87,11 @@ func TestRunReportsBalanceAndSnapshotsMatchTables(t *testing.T) {
 	}
 	// Every snapshot partition equals what the tables hold for that run, and
 	// a reader with hive partitioning sees the run_id column.
-	for _, table := range load.SnapshotTables {
+	for _, table := range actstate.SnapshotTables {
 		if table == "people" {
 			// people snapshots are the whole table after each run; the last
 			// one must equal the table.
-			glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
+			glob := filepath.Join(state, actstate.SnapshotDir, table, "*", "*.parquet")
 			want := runOK(t, "query", "--state", state, "--format", "csv",
 				`SELECT * FROM people ORDER BY ALL`)
 			last := runOK(t, "query", "--state", state, "--format", "csv",
@@ -123,7 +123,7 @@ func compareTables(t *testing.T, state, dir string, tables map[string]string) {
 // rendered as CSV, must be equal (counts alone miss a wrong value).
 func checkSnapshotsPerRun(t *testing.T, state, table, where string) {
 	t.Helper()
-	glob := filepath.Join(state, load.SnapshotDir, table, "*", "*.parquet")
+	glob := filepath.Join(state, actstate.SnapshotDir, table, "*", "*.parquet")
 	snap := runOK(t, "query", "--state", state, "--format", "csv",
 		`SELECT * EXCLUDE (run_id), run_id FROM read_parquet('`+glob+`', hive_partitioning = true) `+where+` ORDER BY ALL`)
 	want := runOK(t, "query", "--state", state, "--format", "csv",

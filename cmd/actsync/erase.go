@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/actsync/actsync/sync"
 	"io"
 	"strconv"
 )
@@ -38,7 +39,7 @@ func eraseCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return errUsage
 	}
-	st, err := openState(ctx, *state, stderr, "")
+	st, err := sync.OpenState(ctx, *state, stderr, "")
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/actsync/actsync/stages/load"
+	actstate "github.com/actsync/actsync/state"
 )
 
 // TestEraseLeavesNothing erases two people (one with a unique email and a
@@ -63,7 +63,7 @@ func TestEraseLeavesNothing(t *testing.T) {
 		"SELECT people, len(id_hashes), id_hashes[1], id_hashes[2], (SELECT salt FROM erasure_salt) FROM erasures")
 	fields := strings.Split(strings.Split(rec, "\n")[1], ",")
 	if len(fields) != 5 || fields[0] != "2" || fields[1] != "2" ||
-		fields[2] != load.ErasureHash(fields[4], "1006") || fields[3] != load.ErasureHash(fields[4], "1009") {
+		fields[2] != actstate.ErasureHash(fields[4], "1006") || fields[3] != actstate.ErasureHash(fields[4], "1009") {
 		t.Errorf("erasures row: %q", rec)
 	}
 	// Snapshots and tables still agree, and the state still works.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/actsync/actsync/stages/load"
+	actstate "github.com/actsync/actsync/state"
 )
 
 // TestSecondRunRefusedAtOnce holds a state open for writing in this process
@@ -16,7 +16,7 @@ import (
 func TestSecondRunRefusedAtOnce(t *testing.T) {
 	state := t.TempDir()
 	runOK(t, "run", "--state", state, "--people", "../../fixtures/people/day1")
-	st, err := load.Open(context.Background(), state)
+	st, err := actstate.Open(context.Background(), state)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,24 +6,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/stages/activities"
-	"github.com/actsync/actsync/stages/marketo"
+	"github.com/actsync/actsync/source/marketo"
+	"github.com/actsync/actsync/sync"
 )
 
 // marketoSource is the --people / --activities value that means "extract
 // from the Marketo Bulk API" instead of a path.
 const marketoSource = "marketo:"
-
-// marketoLandingDir is where `actsync run` lands Marketo exports, inside the
-// state: the job ledger (resumed after a quota stop) and the files until
-// they are loaded.
-const marketoLandingDir = "marketo"
 
 // marketoFlags are the flags of a command that can extract from Marketo.
 type marketoFlags struct {
@@ -33,7 +27,6 @@ type marketoFlags struct {
 	expectLeads    int64
 	expectActs     int64
 	people, acts   bool
-	landed         *marketo.Landed
 	progress       io.Writer // a terminal, or nil
 	sinceT, untilT time.Time
 }
@@ -86,41 +79,15 @@ func (m *marketoFlags) used(people, acts *[]string) (bool, error) {
 	return true, nil
 }
 
-// activityTypeIDs are the types an activities export asks for: every type
-// actsync reconciles (built-in public ids and those of --activity-types),
-// less Delete Lead, which the Bulk Activity Extract cannot export (deleted
-// leads come from deletedleads.json).
-func activityTypeIDs(typesFile string) ([]int32, error) {
-	types := activities.BuiltinTypes()
-	if typesFile != "" {
-		if _, err := types.LoadTypesFile(typesFile); err != nil {
-			return nil, fmt.Errorf("--activity-types: %w", err)
-		}
-	}
-	return types.IDs(func(t activities.Type) bool {
-		return t.Category != activities.CategoryOther && t.Name != activities.TypeDeleteLead
-	}), nil
-}
-
 // land lands the exports into dir and returns them. A quota stop is a
 // *marketo.QuotaError; the caller decides what it means.
 func (m *marketoFlags) land(ctx context.Context, dir, typesFile string, log io.Writer) (*marketo.Landed, error) {
-	cfg, err := marketo.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	req := marketo.Request{Dir: dir, People: m.people, Activities: m.acts, Since: m.sinceT, Until: m.untilT, Log: log, Progress: m.progress}
-	if m.acts {
-		if req.ActivityTypeIDs, err = activityTypeIDs(typesFile); err != nil {
-			return nil, err
-		}
-	}
-	c := marketo.NewClient(cfg, nil, marketo.ClockFrom(ctx))
-	landed, err := marketo.Land(ctx, c, req)
-	if m.progress != nil {
-		fmt.Fprint(m.progress, "\033[K") // clear the status line
-	}
-	return landed, err
+	return sync.Land(ctx, dir, typesFile, m.config(), log, m.progress)
+}
+
+// config is the range the flags ask for.
+func (m *marketoFlags) config() sync.Marketo {
+	return sync.Marketo{People: m.people, Activities: m.acts, Since: m.sinceT, Until: m.untilT}
 }
 
 // printPlan prints the forecast of the range for the kinds asked.
@@ -175,70 +142,20 @@ func isResumable(err error) bool {
 	return errors.As(err, &qe)
 }
 
-// check validates the Marketo flags of `actsync run`; cfg still holds
-// marketo: among its paths.
-func (m *marketoFlags) check(cfg *runConfig) error {
+// check validates the Marketo flags of `actsync run` and takes marketo:
+// out of cfg's paths: cfg.Marketo says what the run lands.
+func (m *marketoFlags) check(cfg *sync.Config) error {
 	if _, err := m.used(&cfg.People, &cfg.Activities); err != nil {
 		return err
 	}
 	if m.people && cfg.Full {
 		return errors.New("--full cannot be used with --people marketo:: an export of people updated in a range is not a complete export")
 	}
-	if m.people {
-		cfg.People = append(cfg.People, marketoSource) // put back: before lands it
-	}
-	if m.acts {
-		cfg.Activities = append(cfg.Activities, marketoSource)
+	if m.people || m.acts {
+		mk := m.config()
+		cfg.Marketo = &mk
 	}
 	return nil
-}
-
-// before runs the Marketo part of `actsync run` before the sync: with
-// --plan it prints the forecast (done); otherwise it lands the exports into
-// the state's landing directory and puts their files in cfg's inputs in
-// place of marketo:. Deleted leads go with the activities, into the
-// Merge/Delete lifecycle (deleted_in_marketo), even with --people alone.
-func (m *marketoFlags) before(ctx context.Context, cfg *runConfig, stdout, stderr io.Writer) (done bool, err error) {
-	if !m.people && !m.acts {
-		return false, nil
-	}
-	takeMarketo(&cfg.People)
-	takeMarketo(&cfg.Activities)
-	dir := filepath.Join(cfg.State, marketoLandingDir)
-	if m.plan {
-		return true, m.printPlan(ctx, dir, stdout)
-	}
-	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
-		return false, err
-	}
-	if !cfg.JSON && isTerminal(stderr) {
-		m.progress = stderr
-	}
-	landed, err := m.land(ctx, dir, cfg.ActivityTypes, stderr)
-	if err != nil {
-		if isResumable(err) {
-			return false, fmt.Errorf("nothing loaded: %w", err)
-		}
-		return false, err
-	}
-	m.landed = landed
-	if cfg.AsOf.IsZero() {
-		cfg.AsOf = landed.Until // the exports hold Marketo's data up to here
-	}
-	cfg.People = append(landed.People, cfg.People...)
-	cfg.Activities = append(cfg.Activities, landed.Activities...)
-	fmt.Fprintf(stderr, "actsync: marketo: landed %d export(s) (%d reused) up to %s\n", landed.Exports, landed.Reused, landed.Until.Format(time.RFC3339))
-	return false, nil
-}
-
-// after records, once the run has committed, that the landed range is
-// loaded: the next run starts where it ended, and the files go (they are
-// in the state now). A dry run keeps them for the real one.
-func (m *marketoFlags) after(dryRun bool) error {
-	if m.landed == nil || dryRun {
-		return nil
-	}
-	return marketo.Commit(m.landed, true)
 }
 
 // commitExtract records that extract handed the landed files on: they stay
@@ -249,14 +166,14 @@ func commitExtract(l *marketo.Landed) error { return marketo.Commit(l, false) }
 // yet loaded (a run stopped by the quota leaves them): erase promises that
 // no file in the state keeps an erased person.
 func discardMarketoLanded(state string) error {
-	_, err := marketo.DiscardLanded(filepath.Join(state, marketoLandingDir))
+	_, err := marketo.DiscardLanded(filepath.Join(state, sync.MarketoLandingDir))
 	return err
 }
 
 // reportMarketoPending tells log, in one line, about Marketo exports of the
 // state not loaded yet (status calls it).
 func reportMarketoPending(state string, log io.Writer) {
-	if line := marketo.Pending(filepath.Join(state, marketoLandingDir)); line != "" {
+	if line := marketo.Pending(filepath.Join(state, sync.MarketoLandingDir)); line != "" {
 		fmt.Fprintf(log, "actsync: %s\n", line)
 	}
 }

@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/actsync/actsync/internal/marketotest"
-	"github.com/actsync/actsync/stages/marketo"
+	"github.com/actsync/actsync/source/marketo"
+	"github.com/actsync/actsync/sync"
 )
 
 var mkT0 = time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
@@ -282,7 +283,7 @@ func TestEraseDiscardsLandedMarketoFiles(t *testing.T) {
 	if code, _, stderr := runCode(ctx, args...); code != 3 {
 		t.Fatalf("want the quota stop: exit %d: %s", code, stderr)
 	}
-	landed, _ := filepath.Glob(filepath.Join(state, marketoLandingDir, "people", "*.csv"))
+	landed, _ := filepath.Glob(filepath.Join(state, sync.MarketoLandingDir, "people", "*.csv"))
 	if len(landed) != 1 {
 		t.Fatalf("landed files after the stop: %v", landed)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/actsync/actsync/stages/load"
+	actstate "github.com/actsync/actsync/state"
 )
 
 // TestPersonExitsRebuiltFromHistory checks that person_exits, kept run by
@@ -33,7 +33,7 @@ func TestPersonExitsRebuiltFromHistory(t *testing.T) {
 		}
 	}
 
-	db, err := dbsql.Open("duckdb", filepath.Join(state, load.DatabaseFile))
+	db, err := dbsql.Open("duckdb", filepath.Join(state, actstate.DatabaseFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	sqlfiles "github.com/actsync/actsync/sql"
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
 )
 
 const querySynopsis = `Usage: actsync query [--state DIR] [--format table|csv|json|parquet] SQL
@@ -40,7 +40,7 @@ lifecycle_events). Views over the history:
 
 func queryCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("query", querySynopsis, stderr)
-	state := fs.String("state", "./actsync-data", "state `DIR`")
+	stateDir := fs.String("state", "./actsync-data", "state `DIR`")
 	format := fs.String("format", "table", "output `FORMAT`: table, csv, json (one object per line) or parquet (to a redirected stdout)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -61,7 +61,7 @@ func queryCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "actsync query: unknown --format %q\n", *format)
 		return errUsage
 	}
-	st, err := load.OpenReadOnly(ctx, *state)
+	st, err := state.OpenReadOnly(ctx, *stateDir)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func queryCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // writes it to a private temp file (COPY needs a path), which is then
 // copied to w. The statement is the user's own, run on a read-only
 // connection; only a trailing semicolon is trimmed to wrap it.
-func queryParquet(ctx context.Context, st *load.State, query string, w io.Writer) error {
+func queryParquet(ctx context.Context, st *state.State, query string, w io.Writer) error {
 	dir, err := os.MkdirTemp("", "actsync-query-")
 	if err != nil {
 		return err

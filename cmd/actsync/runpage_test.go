@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/actsync/actsync/stages/load"
+	actstate "github.com/actsync/actsync/state"
 )
 
 // TestRunWritesReportPage runs two fixture days and checks each run wrote
@@ -22,7 +22,7 @@ func TestRunWritesReportPage(t *testing.T) {
 	}
 	pages := map[string][]byte{}
 	for _, id := range []string{"1", "2"} {
-		path := filepath.Join(state, load.RunsDir, id+".html")
+		path := filepath.Join(state, actstate.RunsDir, id+".html")
 		info, err := os.Stat(path)
 		if err != nil {
 			t.Fatalf("run %s wrote no page: %v", id, err)
@@ -40,7 +40,7 @@ func TestRunWritesReportPage(t *testing.T) {
 		t.Errorf("run 2's page does not chart runs 1 to 2")
 	}
 
-	abs, err := filepath.Abs(filepath.Join(state, load.RunsDir, "2.html"))
+	abs, err := filepath.Abs(filepath.Join(state, actstate.RunsDir, "2.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +58,11 @@ func TestRunWritesReportPage(t *testing.T) {
 	}
 
 	runOK(t, append(fixtureDays[2], "--state", state, "--dry-run")...)
-	if _, err := os.Stat(filepath.Join(state, load.RunsDir, "3.html")); err == nil {
+	if _, err := os.Stat(filepath.Join(state, actstate.RunsDir, "3.html")); err == nil {
 		t.Errorf("a dry run wrote a page")
 	}
 	checkOwnerOnly(t, state)
-	if files, _ := filepath.Glob(filepath.Join(state, load.RunsDir, ".*")); len(files) > 0 {
+	if files, _ := filepath.Glob(filepath.Join(state, actstate.RunsDir, ".*")); len(files) > 0 {
 		t.Errorf("temporary files left: %v", files)
 	}
 }
@@ -88,7 +88,7 @@ func TestRunPageCarriesNoPersonalData(t *testing.T) {
 		t.Fatalf("personal values from people: %d, %v", len(records), err)
 	}
 	for _, id := range []string{"1", "2", "3"} {
-		page, err := os.ReadFile(filepath.Join(state, load.RunsDir, id+".html"))
+		page, err := os.ReadFile(filepath.Join(state, actstate.RunsDir, id+".html"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestRunPageCarriesNoPersonalData(t *testing.T) {
 func TestRunPageWriteFailureWarns(t *testing.T) {
 	state := t.TempDir()
 	// A directory where the page goes makes its rename fail, even for root.
-	if err := os.MkdirAll(filepath.Join(state, load.RunsDir, "1.html", "x"), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(state, actstate.RunsDir, "1.html", "x"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
@@ -125,10 +125,10 @@ func TestRunPageWriteFailureWarns(t *testing.T) {
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "actsync: warning: run 1 is committed, but its page") {
 		t.Errorf("stderr is not one warning line:\n%s", stderr.String())
 	}
-	if _, err := os.Stat(filepath.Join(state, load.RunsDir, "1.json")); err != nil {
+	if _, err := os.Stat(filepath.Join(state, actstate.RunsDir, "1.json")); err != nil {
 		t.Errorf("the run report was not written: %v", err)
 	}
-	if files, _ := filepath.Glob(filepath.Join(state, load.RunsDir, ".*")); len(files) > 0 {
+	if files, _ := filepath.Glob(filepath.Join(state, actstate.RunsDir, ".*")); len(files) > 0 {
 		t.Errorf("temporary files left: %v", files)
 	}
 	stdout.Reset()
@@ -156,7 +156,7 @@ func TestStatusOpenWithoutRuns(t *testing.T) {
 func TestOpenRemovesPageTemps(t *testing.T) {
 	state := t.TempDir()
 	runOK(t, append(fixtureDays[0], "--state", state)...)
-	temp := filepath.Join(state, load.RunsDir, ".1.html-12345.tmp")
+	temp := filepath.Join(state, actstate.RunsDir, ".1.html-12345.tmp")
 	if err := os.WriteFile(temp, []byte("<!DOCTYPE html><html><he"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestOpenRemovesPageTemps(t *testing.T) {
 		t.Errorf("open left %s", temp)
 	}
 	for _, f := range []string{"1.json", "1.html"} {
-		if _, err := os.Stat(filepath.Join(state, load.RunsDir, f)); err != nil {
+		if _, err := os.Stat(filepath.Join(state, actstate.RunsDir, f)); err != nil {
 			t.Errorf("open removed %s: %v", f, err)
 		}
 	}

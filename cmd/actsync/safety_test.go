@@ -14,6 +14,7 @@ import (
 
 	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
+	"github.com/actsync/actsync/sync"
 )
 
 // truncatedExport writes the header and the first n records of day 1's
@@ -202,7 +203,7 @@ func TestMemoryLimit(t *testing.T) {
 		t.Errorf("--memory-limit changed the people table:\n%s\n---\n%s", a, b)
 	}
 
-	st, err := openState(context.Background(), limited, nil, "64MB")
+	st, err := sync.OpenState(context.Background(), limited, nil, "64MB")
 	if err != nil {
 		t.Fatal(err)
 	}

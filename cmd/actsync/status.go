@@ -7,7 +7,8 @@ import (
 	"io"
 
 	sqlfiles "github.com/actsync/actsync/sql"
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
+	"github.com/actsync/actsync/sync"
 )
 
 const statusSynopsis = `Usage: actsync status [--state DIR] [--json] [--open]
@@ -27,20 +28,20 @@ var statusSections = []struct{ title, sql string }{
 
 func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("status", statusSynopsis, stderr)
-	state := fs.String("state", "./actsync-data", "state `DIR`")
+	stateDir := fs.String("state", "./actsync-data", "state `DIR`")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of tables")
 	openPage := fs.Bool("open", false, "print only the path of the latest run's report page, runs/<id>.html (writing it if missing)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := load.OpenReadOnly(ctx, *state)
+	st, err := state.OpenReadOnly(ctx, *stateDir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	reportMarketoPending(*state, stderr)
+	reportMarketoPending(*stateDir, stderr)
 	if *openPage {
-		return openRunPage(ctx, st, stdout)
+		return sync.OpenRunPage(ctx, st, stdout)
 	}
 	// Interrupted runs: one line each on stderr, and a section in --json.
 	pending, err := st.Pending(ctx)

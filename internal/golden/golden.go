@@ -5,7 +5,7 @@
 // It registers one flag, -update, in the test binary of every package
 // whose tests import it:
 //
-//	go test ./stages/salesforce -update
+//	go test ./reconcile/salesforce -update
 //
 // rewrites that package's golden files with what its tests got; review the
 // change with git diff before committing it.
@@ -126,7 +126,7 @@ func regenerate(t testing.TB) string {
 var pkgDir = packageDir()
 
 // packageDir is the working directory relative to the module root, as go
-// test names a package ("./stages/salesforce"); "." when it cannot tell.
+// test names a package ("./reconcile/salesforce"); "." when it cannot tell.
 func packageDir() string {
 	wd, err := os.Getwd()
 	if err != nil {

@@ -14,7 +14,7 @@ type Step interface {
 	Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error
 }
 
-// OpenDB opens the DuckDB file at path on one connection, as load.State
+// OpenDB opens the DuckDB file at path on one connection, as state.State
 // does (the test binary must import the duckdb driver).
 func OpenDB(t testing.TB, path string) (*dbsql.DB, *dbsql.Conn) {
 	t.Helper()

@@ -24,6 +24,7 @@ import (
 	"github.com/actsync/actsync/internal/atomicfile"
 	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
+	"github.com/actsync/actsync/state"
 )
 
 // Step is further work inside a run's transaction, done after the people
@@ -81,7 +82,7 @@ func (e *MassChangeError) Error() string {
 // batch, then Commit or Abort.
 type Loader struct {
 	opts    Options
-	st      *State
+	st      *state.State
 	ledger  *pipeline.Ledger
 	runID   int64
 	full    bool
@@ -105,8 +106,8 @@ func (l *Loader) StagingDir() string { return l.staging }
 
 // New prepares run runID against st. full declares the inputs a complete
 // export: active people absent from them are deactivated.
-func New(st *State, ledger *pipeline.Ledger, runID int64, full bool) (*Loader, error) {
-	staging := filepath.Join(st.Dir, stagingDir, "run-"+strconv.FormatInt(runID, 10))
+func New(st *state.State, ledger *pipeline.Ledger, runID int64, full bool) (*Loader, error) {
+	staging := filepath.Join(st.Dir, state.StagingDir, "run-"+strconv.FormatInt(runID, 10))
 	// A staging directory left by a run that died is garbage: its run never
 	// committed.
 	if err := os.RemoveAll(staging); err != nil {
@@ -128,7 +129,7 @@ func (l *Loader) Start(ctx context.Context, report *pipeline.Report) error {
 	if l.tx != nil {
 		return nil
 	}
-	tx, err := l.st.conn.BeginTx(ctx, nil)
+	tx, err := l.st.Conn().BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -144,9 +145,9 @@ func (l *Loader) Start(ctx context.Context, report *pipeline.Report) error {
 		return err
 	}
 	if l.first {
-		return l.people.start(ctx, l.st.conn, tx, "people_stream", sqlfiles.Text("first_sync_people"), l.runID)
+		return l.people.start(ctx, l.st.Conn(), tx, "people_stream", sqlfiles.Text("first_sync_people"), l.runID)
 	}
-	return l.people.start(ctx, l.st.conn, tx, "people_stream", sqlfiles.Text("stage_people"))
+	return l.people.start(ctx, l.st.Conn(), tx, "people_stream", sqlfiles.Text("stage_people"))
 }
 
 // Write hands a batch of pipeline.KeyedPersonSchema to the scan Start
@@ -322,22 +323,22 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	}
 	// The journal lists what the run publishes after its commit; a run
 	// killed after the commit is completed from it by the next Open.
-	j := journal{RunID: l.runID, Report: filepath.Join(RunsDir, strconv.FormatInt(l.runID, 10)+".json")}
+	j := state.Journal{RunID: l.runID, Report: filepath.Join(state.RunsDir, strconv.FormatInt(l.runID, 10)+".json")}
 	for _, table := range tables {
-		j.Renames = append(j.Renames, rename{
-			From: filepath.Join(stagingDir, filepath.Base(l.staging), "snapshots", table),
-			To:   filepath.Join(SnapshotDir, table, "run_id="+strconv.FormatInt(l.runID, 10)),
+		j.Renames = append(j.Renames, state.Rename{
+			From: filepath.Join(state.StagingDir, filepath.Base(l.staging), "snapshots", table),
+			To:   filepath.Join(state.SnapshotDir, table, "run_id="+strconv.FormatInt(l.runID, 10)),
 		})
 	}
-	if err := writeJournal(l.staging, j); err != nil {
+	if err := state.WriteJournal(l.staging, j); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	crashPoint("before-commit")
+	state.CrashPoint("before-commit")
 	t := time.Now()
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	crashPoint("after-commit")
+	state.CrashPoint("after-commit")
 	l.done = true
 	report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/commit", Seconds: time.Since(t).Seconds()})
 
@@ -352,13 +353,13 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 			continue
 		}
 		errs = append(errs, os.Rename(filepath.Join(l.st.Dir, r.From), dst))
-		crashPoint("after-rename")
+		state.CrashPoint("after-rename")
 	}
 	errs = append(errs, atomicfile.WriteFile(filepath.Join(l.st.Dir, j.Report), append(doc, '\n')))
-	crashPoint("after-report")
+	state.CrashPoint("after-report")
 	if errors.Join(errs...) == nil {
 		// Removing the journal first marks the run as published in full.
-		errs = append(errs, os.Remove(filepath.Join(l.staging, journalFile)), os.RemoveAll(l.staging))
+		errs = append(errs, os.Remove(filepath.Join(l.staging, state.JournalFile)), os.RemoveAll(l.staging))
 	}
 	return errors.Join(errs...)
 }
@@ -460,7 +461,7 @@ func (l *Loader) rollBackDryRun(ctx context.Context, tx *dbsql.Tx, report *pipel
 }
 
 func (l *Loader) snapshotTables() []string {
-	tables := append([]string(nil), SnapshotTables...)
+	tables := append([]string(nil), state.SnapshotTables...)
 	for _, s := range l.steps {
 		tables = append(tables, s.SnapshotTables()...)
 	}
@@ -472,7 +473,7 @@ func (l *Loader) snapshotTables() []string {
 func (l *Loader) stageBatch(name string, schema *arrow.Schema, b arrow.RecordBatch) (string, error) {
 	defer b.Release()
 	path := filepath.Join(l.staging, name)
-	f, err := NewStagingFile(path, schema)
+	f, err := state.NewStagingFile(path, schema)
 	if err != nil {
 		return "", err
 	}

@@ -1,4 +1,4 @@
-package main
+package sync
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"github.com/actsync/actsync/internal/runpage"
 	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
 )
 
 // The run report page, runs/<id>.html, is a view derived from the reports
@@ -31,12 +31,12 @@ import (
 
 // runPagePath is where the page of run id lives in the state dir.
 func runPagePath(dir string, id int64) string {
-	return filepath.Join(dir, load.RunsDir, strconv.FormatInt(id, 10)+".html")
+	return filepath.Join(dir, state.RunsDir, strconv.FormatInt(id, 10)+".html")
 }
 
 // publishRunPage writes the page of the committed run id, warning log (if
 // not nil) in one line when it cannot.
-func publishRunPage(ctx context.Context, st *load.State, id int64, log io.Writer) {
+func publishRunPage(ctx context.Context, st *state.State, id int64, log io.Writer) {
 	page, err := loadRunPage(ctx, st, id)
 	if err == nil {
 		err = writeRunPage(st, page)
@@ -47,10 +47,10 @@ func publishRunPage(ctx context.Context, st *load.State, id int64, log io.Writer
 	}
 }
 
-// openRunPage prints the path of the latest run's page, writing the page
+// OpenRunPage prints the path of the latest run's page, writing the page
 // first when it is missing (a run killed after its commit, a state from
 // before pages, a failed write).
-func openRunPage(ctx context.Context, st *load.State, stdout io.Writer) error {
+func OpenRunPage(ctx context.Context, st *state.State, stdout io.Writer) error {
 	page, err := loadRunPage(ctx, st, math.MaxInt64)
 	if err != nil {
 		return err
@@ -70,7 +70,7 @@ func openRunPage(ctx context.Context, st *load.State, stdout io.Writer) error {
 
 // loadRunPage reads the stored reports of the latest run up to id and of
 // the runs before it.
-func loadRunPage(ctx context.Context, st *load.State, id int64) (runpage.Page, error) {
+func loadRunPage(ctx context.Context, st *state.State, id int64) (runpage.Page, error) {
 	rows, err := st.Conn().QueryContext(ctx, sqlfiles.Text("run_reports"), id, runpage.TrendRuns)
 	if err != nil {
 		return runpage.Page{}, err
@@ -102,7 +102,7 @@ func loadRunPage(ctx context.Context, st *load.State, id int64) (runpage.Page, e
 }
 
 // writeRunPage renders page into runs/<id>.html.
-func writeRunPage(st *load.State, page runpage.Page) error {
+func writeRunPage(st *state.State, page runpage.Page) error {
 	var buf bytes.Buffer
 	if err := runpage.Render(&buf, page); err != nil {
 		return err

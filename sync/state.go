@@ -1,4 +1,4 @@
-package main
+package sync
 
 import (
 	"context"
@@ -9,14 +9,14 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
 )
 
-// openState opens the state in dir for writing and tells log (if not nil),
+// OpenState opens the state in dir for writing and tells log (if not nil),
 // one line each, what it did about runs a killed process left unfinished.
 // A memLimit other than "" caps DuckDB's memory (--memory-limit).
-func openState(ctx context.Context, dir string, log io.Writer, memLimit string) (*load.State, error) {
-	st, err := load.Open(ctx, dir)
+func OpenState(ctx context.Context, dir string, log io.Writer, memLimit string) (*state.State, error) {
+	st, err := state.Open(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -34,17 +34,13 @@ func openState(ctx context.Context, dir string, log io.Writer, memLimit string) 
 	return st, nil
 }
 
-// memoryLimitUsage is the --memory-limit flag's help, shared by run and
-// backfill.
-const memoryLimitUsage = "cap DuckDB's memory at `SIZE` (e.g. 2GB; DuckDB spills to disk above it, in the state directory); default DuckDB's, 80% of RAM. Go's own memory comes on top"
-
-// checkMemoryLimit refuses a --memory-limit DuckDB would not take, before
+// CheckMemoryLimit refuses a --memory-limit DuckDB would not take, before
 // anything is opened.
-func checkMemoryLimit(ctx context.Context, limit string) error {
+func CheckMemoryLimit(ctx context.Context, limit string) error {
 	if limit == "" {
 		return nil
 	}
-	if err := load.CheckMemoryLimit(ctx, limit); err != nil {
+	if err := state.CheckMemoryLimit(ctx, limit); err != nil {
 		return fmt.Errorf("--memory-limit %q is not a size DuckDB takes (2GB, 512MiB, 50%%): %w", limit, err)
 	}
 	return nil
@@ -87,12 +83,12 @@ func noteState(dir string) newState {
 // discard removes what opening a new state created, after the run failed
 // and the state was closed. It keeps everything when the state was not
 // new, or when a run may have committed: a run report, or a staging
-// journal (written just before a commit, see the load package), exists.
+// journal (written just before a commit, see the state package), exists.
 func (n newState) discard() {
 	if !n.new {
 		return
 	}
-	if reports, _ := os.ReadDir(filepath.Join(n.dir, load.RunsDir)); len(reports) > 0 {
+	if reports, _ := os.ReadDir(filepath.Join(n.dir, state.RunsDir)); len(reports) > 0 {
 		return
 	}
 	if journals, _ := filepath.Glob(filepath.Join(n.dir, ".staging", "*", "journal.json")); len(journals) > 0 {

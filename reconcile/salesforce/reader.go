@@ -20,13 +20,13 @@ import (
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/extract"
-	"github.com/actsync/actsync/stages/load"
 	"github.com/actsync/actsync/stages/mapping"
+	"github.com/actsync/actsync/state"
 )
 
-// Reject is an input row that could not be used (load.InputReject); Raw is
+// Reject is an input row that could not be used (state.InputReject); Raw is
 // the CSV fields re-joined with the separator, or the JSON line.
-type Reject = load.InputReject
+type Reject = state.InputReject
 
 // MissingColumnsError is an input file without a column the reconciliation
 // cannot work without: it fails the run before anything is written.

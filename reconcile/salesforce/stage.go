@@ -10,7 +10,7 @@ import (
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/extract"
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
 )
 
 // Sources are a run's inputs of the two-way reconciliation, by Input.Name.
@@ -21,7 +21,7 @@ type Sources map[string][]extract.Source
 // the run's staging directory, ready for the Reconcile step.
 type Staged struct {
 	Files       map[string]string // Input.Name → Parquet file of Input.Schema() rows
-	RejectsPath string            // Parquet file of load.InputRejectSchema rows
+	RejectsPath string            // Parquet file of state.InputRejectSchema rows
 	Inputs      []pipeline.Input  // one per source, inputs in Inputs order
 	Rejects     []Reject
 }
@@ -40,7 +40,7 @@ func Extract(ctx context.Context, sources Sources, mem memory.Allocator, dir str
 	st := &Staged{Files: map[string]string{}, RejectsPath: filepath.Join(out, "rejects.parquet")}
 	for _, in := range Inputs {
 		path := filepath.Join(out, in.Name+".parquet")
-		w, err := load.NewStagingFile(path, in.Schema())
+		w, err := state.NewStagingFile(path, in.Schema())
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +62,7 @@ func Extract(ctx context.Context, sources Sources, mem memory.Allocator, dir str
 		}
 		st.Files[in.Name] = path
 	}
-	if err := load.StageInputRejects(st.RejectsPath, st.Rejects, mem); err != nil {
+	if err := state.StageInputRejects(st.RejectsPath, st.Rejects, mem); err != nil {
 		return nil, err
 	}
 	return st, nil

@@ -15,7 +15,7 @@ import (
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/extract"
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
 )
 
 // Staged is a run's activity inputs, parsed in full and written as Parquet
@@ -29,7 +29,7 @@ type Staged struct {
 }
 
 // RejectSchema is the layout of Staged.RejectsPath.
-var RejectSchema = load.InputRejectSchema
+var RejectSchema = state.InputRejectSchema
 
 // Extract reads every source in full, at most parallel at a time, and
 // stages its activities under dir/activities/ (one Parquet file per source)
@@ -67,7 +67,7 @@ func Extract(ctx context.Context, sources []extract.Source, types *Types, mem me
 		st.Rejects = append(st.Rejects, rejects[i]...)
 		st.Rows += rows[i]
 	}
-	if err := load.StageInputRejects(st.RejectsPath, st.Rejects, mem); err != nil {
+	if err := state.StageInputRejects(st.RejectsPath, st.Rejects, mem); err != nil {
 		return nil, err
 	}
 	// The parse and the Parquet writers leave a large Go heap that the run
@@ -141,8 +141,8 @@ const stageDepth = 2
 // dictionaries only where values repeat: for ids, dates, lines and
 // attributes the encoder's hash table is work that falls back to plain pages
 // anyway.
-func newParquetFile(path string, schema *arrow.Schema) (*load.StagingFile, error) {
-	return load.NewStagingFile(path, schema,
+func newParquetFile(path string, schema *arrow.Schema) (*state.StagingFile, error) {
+	return state.NewStagingFile(path, schema,
 		parquet.WithDictionaryDefault(false),
 		parquet.WithDictionaryFor("type_name", true),
 		parquet.WithDictionaryFor("category", true),

@@ -1,4 +1,4 @@
-package load
+package state
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"

@@ -17,7 +17,7 @@ import (
 
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/extract"
-	"github.com/actsync/actsync/stages/load"
+	"github.com/actsync/actsync/state"
 )
 
 // Reject reasons of activity rows.
@@ -71,8 +71,8 @@ const (
 	numCols
 )
 
-// Reject is an activity row that could not be used (load.InputReject).
-type Reject = load.InputReject
+// Reject is an activity row that could not be used (state.InputReject).
+type Reject = state.InputReject
 
 // Input columns of the Bulk Activity Extract, by normalised header.
 const (

@@ -1,4 +1,4 @@
-package load
+package state
 
 import (
 	"context"
@@ -16,11 +16,11 @@ import (
 	"github.com/actsync/actsync/internal/atomicfile"
 )
 
-// journalFile is written into a run's staging directory just before its
+// JournalFile is written into a run's staging directory just before its
 // transaction commits. It lists what the run publishes after the commit, so
 // that a run killed between the commit and the end of publishing can be
 // completed by the next writer (Open) from the journal and the runs table.
-const journalFile = "journal.json"
+const JournalFile = "journal.json"
 
 // CrashPointEnv names the environment variable of a test hook: when it
 // holds one of the points below, the process kills itself with SIGKILL on
@@ -30,33 +30,36 @@ const journalFile = "journal.json"
 // after-report (runs/<id>.json written, staging not yet removed).
 const CrashPointEnv = "ACTSYNC_CRASH_POINT"
 
-func crashPoint(point string) {
+// CrashPoint kills the process if CrashPointEnv names point.
+func CrashPoint(point string) {
 	if os.Getenv(CrashPointEnv) == point {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	}
 }
 
-// journal is the publishing plan of one run. Paths are relative to the state
+// Journal is the publishing plan of one run. Paths are relative to the state
 // directory, so a state directory can be moved between a crash and its
 // recovery.
-type journal struct {
+type Journal struct {
 	RunID   int64    `json:"run_id"`
-	Renames []rename `json:"renames"`
+	Renames []Rename `json:"renames"`
 	Report  string   `json:"report"` // runs/<id>.json, written from runs.report
 }
 
-type rename struct {
+// Rename is one move of a published run: From and To are relative to the
+// state directory.
+type Rename struct {
 	From string `json:"from"`
 	To   string `json:"to"`
 }
 
-// writeJournal writes j into staging durably: by rename, after an fsync.
-func writeJournal(staging string, j journal) error {
+// WriteJournal writes j into staging durably: by rename, after an fsync.
+func WriteJournal(staging string, j Journal) error {
 	data, err := json.Marshal(j)
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(staging, journalFile), data)
+	return atomicfile.WriteFile(filepath.Join(staging, JournalFile), data)
 }
 
 // Recovery is what Open did about a run that a previous process left
@@ -101,7 +104,7 @@ func (i Interrupted) String() string {
 
 // stagedRuns lists the run directories under .staging, by run id.
 func stagedRuns(dir string) ([]int64, error) {
-	entries, err := os.ReadDir(filepath.Join(dir, stagingDir))
+	entries, err := os.ReadDir(filepath.Join(dir, StagingDir))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -164,26 +167,26 @@ func (s *State) recoverRuns(ctx context.Context) ([]Recovery, error) {
 	}
 	var out []Recovery
 	for _, id := range ids {
-		staging := filepath.Join(s.Dir, stagingDir, "run-"+strconv.FormatInt(id, 10))
+		staging := filepath.Join(s.Dir, StagingDir, "run-"+strconv.FormatInt(id, 10))
 		report, committed, err := s.committedReport(ctx, id)
 		if err != nil {
 			return out, err
 		}
 		rec := Recovery{RunID: id, Committed: committed}
 		if committed {
-			data, err := os.ReadFile(filepath.Join(staging, journalFile))
+			data, err := os.ReadFile(filepath.Join(staging, JournalFile))
 			if errors.Is(err, os.ErrNotExist) {
 				// A committed run wrote its journal before its commit and
 				// removes it once everything is published: only the
 				// staging files are left to remove.
-				data, err = json.Marshal(journal{RunID: id, Report: filepath.Join(RunsDir, strconv.FormatInt(id, 10)+".json")})
+				data, err = json.Marshal(Journal{RunID: id, Report: filepath.Join(RunsDir, strconv.FormatInt(id, 10)+".json")})
 			}
 			if err != nil {
 				return out, fmt.Errorf("recover run %d: %w", id, err)
 			}
-			var j journal
+			var j Journal
 			if err := json.Unmarshal(data, &j); err != nil || j.RunID != id {
-				return out, fmt.Errorf("recover run %d: bad journal %s: %v", id, filepath.Join(staging, journalFile), err)
+				return out, fmt.Errorf("recover run %d: bad journal %s: %v", id, filepath.Join(staging, JournalFile), err)
 			}
 			for _, r := range j.Renames {
 				from, to := filepath.Join(s.Dir, r.From), filepath.Join(s.Dir, r.To)

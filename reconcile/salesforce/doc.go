@@ -18,7 +18,7 @@
 // Read builds Arrow batches of Input.Schema() with the caller's allocator
 // and lends each to its emit callback, which must not keep it: Read
 // releases it when emit returns. Extract's callback writes the batch to the
-// input's Parquet staging file (load.StagingFile), so no batch outlives
+// input's Parquet staging file (state.StagingFile), so no batch outlives
 // Extract. An input that was not given is staged empty.
 //
 // Reconcile.Apply then runs sql/sf_*.sql, one statement per file, with

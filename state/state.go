@@ -1,4 +1,11 @@
-package load
+// Package state is actsync's state directory: the DuckDB database on one
+// connection (State), the writer lock, the layout of snapshots/, runs/ and
+// .staging/, the publishing journal with which Open completes or discards a
+// run a dead process left unfinished, erasure, the history views and
+// snapshot retention, and the Parquet staging files through which batches
+// reach DuckDB. It knows nothing of stages: the load stage and the reconcile
+// steps write into a State inside the run's transaction.
+package state
 
 import (
 	"context"
@@ -18,7 +25,7 @@ const (
 	DatabaseFile = "actions.duckdb"
 	SnapshotDir  = "snapshots"
 	RunsDir      = "runs"
-	stagingDir   = ".staging"
+	StagingDir   = ".staging"
 )
 
 // SnapshotTables are the tables written as Parquet snapshots by every run,
@@ -120,7 +127,7 @@ func ownerOnly(dir string) error {
 	}
 	for name, mode := range map[string]os.FileMode{
 		DatabaseFile: 0o600, DatabaseFile + ".wal": 0o600, LockFile: 0o600,
-		SnapshotDir: 0o700, RunsDir: 0o700, stagingDir: 0o700,
+		SnapshotDir: 0o700, RunsDir: 0o700, StagingDir: 0o700,
 	} {
 		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err

@@ -1,6 +1,6 @@
 // Package marketo is the Marketo Engage Bulk Extract API as a source.
 // It does not feed the pipeline directly: it lands the exports
-// as ordinary files, in the formats stages/extract and stages/activities
+// as ordinary files, in the formats stages/extract and reconcile/activities
 // already read, and the run then reads those files like any other input.
 // So a run from Marketo and a run from the same data as files go through
 // the same code, and `actsync extract` can land files without loading them.
@@ -96,4 +96,11 @@
 // polls, token expiry and the quota reset. Tests pass
 // marketotest.FakeClock, which advances instantly; the command-line code
 // reaches it through WithClock on the context.
+//
+// # Files
+//
+// land.go is Land (describe, windows, specs) and Commit; jobs.go the
+// polling loop (create, enqueue, poll); download.go fetching and checking a
+// file; records.go its checksum and CSV record count; deleted.go the
+// deleted-leads pager; ledger.go, plan.go, client.go and clock.go the rest.
 package marketo
