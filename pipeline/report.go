@@ -70,6 +70,11 @@ type StageTiming struct {
 	RowsOut int64   `json:"rows_out"`
 }
 
+// AddStage appends the timing of a stage that passes on no rows.
+func (r *Report) AddStage(stage string, d time.Duration) {
+	r.Stages = append(r.Stages, StageTiming{Stage: stage, Seconds: d.Seconds()})
+}
+
 // Report is the run report: written to runs/<id>.json and the runs table,
 // printed with --json. It holds counts, ids of files and hashes, never
 // personal data.

@@ -7,7 +7,7 @@ import (
 
 // SalesforceCounts is the two-way reconciliation part of the run report:
 // what was read, how tasks paired, what each side must apply,
-// and the opt-outs. TaskActions counts sf_task_pairs.sql's action per pair
+// and the opt-outs. TaskActions counts salesforce/050_sf_task_pairs.sql's action per pair
 // or lone task (sync, create_in_salesforce, too_old, before_sync_since, …).
 type SalesforceCounts struct {
 	Inputs     []Input          `json:"inputs"`

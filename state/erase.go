@@ -74,18 +74,16 @@ func (s *State) Erase(ctx context.Context, ids []int64) (Erasure, error) {
 			peopleFiles = append(peopleFiles, sqlfiles.QuoteString(f))
 		}
 	}
-	setup := []string{
-		"CREATE OR REPLACE TEMP TABLE erase_ids AS SELECT unnest(" + idsLit + ") AS id",
-		`CREATE OR REPLACE TEMP TABLE erase_emails AS
-		 SELECT DISTINCT lower(trim(email)) AS email_key FROM people
-		 WHERE marketo_id IN (SELECT id FROM erase_ids) AND email IS NOT NULL`,
-		`CREATE OR REPLACE TEMP TABLE erase_lines AS
-		 SELECT DISTINCT source_file, source_line AS line FROM people
-		 WHERE marketo_id IN (SELECT id FROM erase_ids) AND source_file IS NOT NULL
-		 UNION SELECT DISTINCT source_file, source_line FROM exclusions WHERE marketo_id IN (SELECT id FROM erase_ids)
-		 UNION SELECT DISTINCT source_file, source_line FROM stale_rows WHERE marketo_id IN (SELECT id FROM erase_ids)`,
-		"CREATE OR REPLACE TEMP TABLE erase_found AS SELECT marketo_id AS id FROM people WHERE marketo_id IN (SELECT id FROM erase_ids)",
+	// The ids are spliced; the statements of sql/erase/ read them from
+	// erase_ids.
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE erase_ids AS SELECT unnest("+idsLit+") AS id"); err != nil {
+		return res, fmt.Errorf("erase: %w", err)
 	}
+	run := &sqlfiles.Runner{Tx: conn, Stage: "erase"}
+	if err := run.Run(ctx, "erase", map[string][]any{"erase_emails": nil, "erase_lines": nil, "erase_found": nil}); err != nil {
+		return res, fmt.Errorf("erase: %w", err)
+	}
+	var setup []string
 	if len(peopleFiles) > 0 {
 		files := "[" + strings.Join(peopleFiles, ", ") + "]"
 		setup = append(setup,

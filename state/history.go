@@ -37,14 +37,14 @@ func (s *State) snapshotRuns(table string) ([]int64, error) {
 }
 
 // AddHistoryViews creates, on the state's connection, the temporary views
-// over the change log (sql/change_views.sql) and over the people snapshot
-// history (sql/history_views.sql): field_changes, owner_changes,
+// over the change log (sql/history/change_views.sql) and over the people snapshot
+// history (sql/history/history_views.sql): field_changes, owner_changes,
 // people_history and the people_as_of table macro. They write nothing and
 // work on a read-only state. The snapshot views exist only once a people
 // snapshot does.
 func (s *State) AddHistoryViews(ctx context.Context) error {
-	if _, err := s.conn.ExecContext(ctx, sqlfiles.Text("change_views")); err != nil {
-		return fmt.Errorf("change_views.sql: %w", err)
+	if _, err := s.conn.ExecContext(ctx, sqlfiles.Text("history/change_views")); err != nil {
+		return fmt.Errorf("history/change_views.sql: %w", err)
 	}
 	ids, err := s.snapshotRuns("people")
 	if err != nil || len(ids) == 0 {
@@ -57,8 +57,8 @@ func (s *State) AddHistoryViews(ctx context.Context) error {
 	if _, err := s.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE snapshot_runs AS SELECT unnest($1::BIGINT[]) AS run_id", ids); err != nil {
 		return err
 	}
-	if _, err := s.conn.ExecContext(ctx, sqlfiles.Text("history_views")); err != nil {
-		return fmt.Errorf("history_views.sql: %w", err)
+	if _, err := s.conn.ExecContext(ctx, sqlfiles.Text("history/history_views")); err != nil {
+		return fmt.Errorf("history/history_views.sql: %w", err)
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ type InputReject struct {
 }
 
 // InputRejectSchema is the layout of a staged file of InputRejects, as
-// sql/activity_insert_rejects.sql reads it.
+// sql/activities/activity_insert_rejects.sql reads it.
 var InputRejectSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "path", Type: arrow.BinaryTypes.String},
 	{Name: "line", Type: arrow.PrimitiveTypes.Int64},

@@ -103,11 +103,11 @@ func (s *State) createSchema(ctx context.Context) error {
 		WHERE database_name = current_database() AND table_name = 'person_exits'`).Scan(&hadExits); err != nil {
 		return err
 	}
-	// The activity tables too: the out-of-order rules (sql/run_marks.sql)
+	// The activity tables too: the out-of-order rules (sql/people/010_run_marks.sql)
 	// read lifecycle_events whether or not a run ever had activities.
-	steps := []string{"schema", "activity_schema"}
+	steps := []string{"schema/schema", "schema/activity_schema"}
 	if !hadExits {
-		steps = append(steps, "fill_person_exits")
+		steps = append(steps, "schema/fill_person_exits")
 	}
 	for _, name := range steps {
 		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name)); err != nil {
@@ -209,7 +209,7 @@ func (s *State) Conn() *dbsql.Conn { return s.conn }
 // NextRunID is the id the next run will get.
 func (s *State) NextRunID(ctx context.Context) (int64, error) {
 	var id int64
-	err := s.conn.QueryRowContext(ctx, sqlfiles.Text("next_run_id")).Scan(&id)
+	err := s.conn.QueryRowContext(ctx, sqlfiles.Text("run/next_run_id")).Scan(&id)
 	return id, err
 }
 

@@ -71,7 +71,7 @@ func OpenRunPage(ctx context.Context, st *state.State, stdout io.Writer) error {
 // loadRunPage reads the stored reports of the latest run up to id and of
 // the runs before it.
 func loadRunPage(ctx context.Context, st *state.State, id int64) (runpage.Page, error) {
-	rows, err := st.Conn().QueryContext(ctx, sqlfiles.Text("run_reports"), id, runpage.TrendRuns)
+	rows, err := st.Conn().QueryContext(ctx, sqlfiles.Text("run/run_reports"), id, runpage.TrendRuns)
 	if err != nil {
 		return runpage.Page{}, err
 	}

@@ -50,7 +50,7 @@ func TestCompare(t *testing.T) {
 			}
 			dir := t.TempDir()
 			state, base := filepath.Join(dir, "actsync"), filepath.Join(dir, "baseline")
-			execAll(t, filepath.Join(state, "actions.duckdb"), sqlfiles.Text("schema"), actsyncPeople, actsyncDups,
+			execAll(t, filepath.Join(state, "actions.duckdb"), sqlfiles.Text("schema/schema"), actsyncPeople, actsyncDups,
 				"INSERT INTO runs (run_id, started_at, finished_at, full_export, rows_read, synced, excluded, rejected, superseded, inserted, updated, deactivated, reactivated, people_active, people_inactive, duplicate_groups, report) SELECT 1, now(), now(), false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}'")
 			execAll(t, filepath.Join(base, baselineDB),
 				`CREATE TABLE people AS SELECT * FROM (VALUES `+tt.baseline+`) v(marketo_id, email, email_key, sales_owner_id)`,

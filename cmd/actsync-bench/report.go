@@ -179,7 +179,7 @@ func printStages(w io.Writer, title string, initial []stageTime, delta *deltaRes
 		}
 		fmt.Fprintln(tw)
 	}
-	// Steps only a delta run takes (sql/duplicate_emails_delta.sql).
+	// Steps only a delta run takes (sql/dedupe/duplicate_emails_delta.sql).
 	if delta != nil {
 		for _, st := range delta.Stages {
 			if !inInitial[st.Stage] {

@@ -10,7 +10,7 @@ import (
 )
 
 // TestDuplicateReportMatchesFullGrouping checks the incremental duplicate
-// report (sql/duplicate_emails_delta.sql: only the keys a run touched are
+// report (sql/dedupe/duplicate_emails_delta.sql: only the keys a run touched are
 // grouped again, the last run's other groups are copied) against grouping
 // every person, after each of a dozen random nightly runs: people share a
 // few addresses in case and space variants, change address, gain, lose or
@@ -66,7 +66,7 @@ func TestDuplicateReportMatchesFullGrouping(t *testing.T) {
 }
 
 // TestFirstRunDuplicatesExcludeInactive checks that the first run's
-// duplicate groups (sql/duplicate_emails.sql, not the delta) hold active
+// duplicate groups (sql/dedupe/duplicate_emails.sql, not the delta) hold active
 // people only: of three people sharing an address, one deleted in Marketo
 // by the same run's activities (Delete Lead) and one merged away (Merge
 // Leads) leave no group. The grouping every

@@ -10,7 +10,7 @@ import (
 )
 
 // TestPersonExitsRebuiltFromHistory checks that person_exits, kept run by
-// run (sql/update_person_exits.sql), equals what sql/fill_person_exits.sql
+// run (sql/finish/020_update_person_exits.sql), equals what sql/schema/fill_person_exits.sql
 // builds from the whole history: the path a state made before the table
 // takes at its next writable open.
 func TestPersonExitsRebuiltFromHistory(t *testing.T) {

@@ -156,7 +156,8 @@ func TestDuckDBProfile(t *testing.T) {
 	if a, b := people(plain), people(profiled); a != b {
 		t.Errorf("profiling changed the people table:\n%s\n---\n%s", a, b)
 	}
-	for _, step := range []string{"changes", "update_people", "insert_people", "duplicate_emails_delta"} {
+	for _, file := range []string{"people/060_changes", "people/070_update_people", "people/080_insert_people", "dedupe/duplicate_emails_delta"} {
+		step := sqlfiles.Label(file)
 		data, err := os.ReadFile(filepath.Join(dir, step+".json"))
 		if err != nil {
 			t.Fatalf("no profile for %s: %v", step, err)
@@ -168,7 +169,7 @@ func TestDuckDBProfile(t *testing.T) {
 		if err := json.Unmarshal(data, &prof); err != nil {
 			t.Fatalf("%s.json: %v", step, err)
 		}
-		if !strings.Contains(prof.Query, sqlfiles.Text(step)) {
+		if !strings.Contains(prof.Query, sqlfiles.Text(file)) {
 			t.Errorf("%s.json profiles another statement: %.80q", step, prof.Query)
 		}
 	}

@@ -58,9 +58,9 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	for _, sec := range statusSections {
-		rows, err := st.Conn().QueryContext(ctx, sqlfiles.Text(sec.sql))
+		rows, err := st.Conn().QueryContext(ctx, sqlfiles.Text("status/"+sec.sql))
 		if err != nil {
-			return fmt.Errorf("%s.sql: %w", sec.sql, err)
+			return fmt.Errorf("status/%s.sql: %w", sec.sql, err)
 		}
 		if *asJSON {
 			err = printRowsWith(rows, "json", stdout, map[string]any{"section": sec.sql})

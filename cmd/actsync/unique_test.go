@@ -7,9 +7,9 @@ import (
 )
 
 // TestPeopleUniqueByConstruction checks what the people table's missing
-// primary key leaves to the code (sql/schema.sql): one row per marketo_id
+// primary key leaves to the code (sql/schema/schema.sql): one row per marketo_id
 // after every kind of run that can name a person again. Each run below
-// would add a second row for someone if insert_people.sql inserted an id
+// would add a second row for someone if people/080_insert_people.sql inserted an id
 // already in the table, or if filter let two rows of one id through.
 func TestPeopleUniqueByConstruction(t *testing.T) {
 	state := t.TempDir()

@@ -43,7 +43,7 @@ func ApplyRun(t testing.TB, conn *dbsql.Conn, step Step, runID int64, inputs []p
 	defer tx.Rollback()
 	report := &pipeline.Report{Inputs: inputs}
 	for i, in := range inputs {
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text("insert_input"), runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text("run/insert_input"), runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
 			t.Fatal(err)
 		}
 	}

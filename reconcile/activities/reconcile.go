@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/actsync/actsync/pipeline"
 	sqlfiles "github.com/actsync/actsync/sql"
@@ -99,37 +98,34 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	if subject == "" {
 		subject = DefaultTaskSubject
 	}
-	exec := func(name string, args ...any) error {
-		t := time.Now()
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name), args...); err != nil {
-			return fmt.Errorf("%s.sql: %w", name, err)
-		}
-		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "reconcile/" + name, Seconds: time.Since(t).Seconds()})
-		if r.afterStatement != nil {
+	run := &sqlfiles.Runner{Tx: tx, Stage: "reconcile", Report: report.AddStage}
+	if r.afterStatement != nil {
+		run.After = func(name string) error {
 			r.afterStatement(tx, name)
+			return nil
 		}
-		return nil
 	}
-	if err := exec("activity_schema"); err != nil {
+	if err := run.Exec(ctx, "schema/activity_schema"); err != nil {
 		return err
 	}
 	offset := len(report.Inputs)
 	for i, in := range r.Staged.Inputs {
-		if err := exec("insert_input", runID, offset+i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+		if err := run.Exec(ctx, "run/insert_input", runID, offset+i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
 			return err
 		}
 	}
-	for _, st := range r.statements(runID, offset, subject) {
-		if err := exec(st.name, st.args...); err != nil {
-			return err
-		}
+	if err := run.Exec(ctx, "activities/activity_insert_rejects", runID, r.Staged.RejectsPath); err != nil {
+		return err
+	}
+	if err := run.Run(ctx, "activities", r.args(runID, offset, subject)); err != nil {
+		return err
 	}
 	c, err := r.counts(ctx, tx, runID)
 	if err != nil {
 		return err
 	}
-	// The run's temporary tables (activity_stage.sql,
-	// activity_summary_delta.sql) go before the snapshots and the commit.
+	// The run's temporary tables (activities/010_activity_stage.sql,
+	// activities/060_activity_summary_delta.sql) go before the snapshots and the commit.
 	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats; DROP TABLE activity_summary_delta"); err != nil {
 		return err
 	}
@@ -141,29 +137,23 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	return nil
 }
 
-// statement is one sql/ file and its arguments.
-type statement struct {
-	name string
-	args []any
-}
-
-// statements are the reconciliation statements in the order they run.
+// args are the arguments of the statements of sql/activities/, which run
+// in the order of their numbered files after the rejects.
 // offset is the inputs.file_index of the run's first activity input.
-func (r *Reconcile) statements(runID int64, offset int, subject string) []statement {
-	return []statement{
-		{"activity_insert_rejects", []any{runID, r.Staged.RejectsPath}},
-		{"activity_stage", []any{r.Staged.Glob}},
-		{"activity_match", []any{runID, offset, r.Staged.Glob}},
-		{"activity_sales_log", []any{runID}},
-		{"activity_salesforce_tasks", []any{runID, r.Options.LogEmails, r.Options.LogCalls, subject}},
-		{"activity_unsubscribe_violations", []any{runID}},
-		{"activity_summary_delta", []any{runID}},
-		{"activity_summary_delete", nil},
-		{"activity_summary_insert", []any{runID}},
-		{"activity_lifecycle_events", []any{runID, r.Staged.Glob}},
-		{"activity_lifecycle_update_changes", []any{runID}},
-		{"activity_lifecycle_insert_changes", []any{runID}},
-		{"activity_lifecycle_people", []any{runID}},
+func (r *Reconcile) args(runID int64, offset int, subject string) map[string][]any {
+	return map[string][]any{
+		"activity_stage":                    {r.Staged.Glob},
+		"activity_match":                    {runID, offset, r.Staged.Glob},
+		"activity_sales_log":                {runID},
+		"activity_salesforce_tasks":         {runID, r.Options.LogEmails, r.Options.LogCalls, subject},
+		"activity_unsubscribe_violations":   {runID},
+		"activity_summary_delta":            {runID},
+		"activity_summary_delete":           nil,
+		"activity_summary_insert":           {runID},
+		"activity_lifecycle_events":         {runID, r.Staged.Glob},
+		"activity_lifecycle_update_changes": {runID},
+		"activity_lifecycle_insert_changes": {runID},
+		"activity_lifecycle_people":         {runID},
 	}
 }
 
@@ -181,18 +171,18 @@ func (r *Reconcile) counts(ctx context.Context, tx *dbsql.Tx, runID int64) (*pip
 		c.Rejected++
 		c.RejectedBy[rj.Reason]++
 	}
-	err := tx.QueryRowContext(ctx, sqlfiles.Text("activity_counts"), runID, r.Options.LogEmails, r.Options.LogCalls).Scan(
+	err := tx.QueryRowContext(ctx, sqlfiles.Text("activities/activity_counts"), runID, r.Options.LogEmails, r.Options.LogCalls).Scan(
 		&c.Repeated, &c.Loaded, &c.Matched, &c.PersonInactive, &c.PersonUnknown, &c.AmbiguousEmail,
 		&c.UnknownTypes, &c.SalesLog, &c.Tasks, &c.TasksNoSalesforceID, &c.PeopleNoSalesforceID,
 		&c.UnsubscribeViolations, &c.UnsubscribeUnknown, &c.Merged, &c.Deleted, &c.LifecycleNotApplied,
 		&c.SummaryPeople)
 	if err != nil {
-		return nil, fmt.Errorf("activity_counts.sql: %w", err)
+		return nil, fmt.Errorf("activities/activity_counts.sql: %w", err)
 	}
 	c.AlreadyLoaded = r.Staged.Rows - c.Repeated - c.Loaded
-	rows, err := tx.QueryContext(ctx, sqlfiles.Text("activity_breakdown"), runID)
+	rows, err := tx.QueryContext(ctx, sqlfiles.Text("activities/activity_breakdown"), runID)
 	if err != nil {
-		return nil, fmt.Errorf("activity_breakdown.sql: %w", err)
+		return nil, fmt.Errorf("activities/activity_breakdown.sql: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {

@@ -153,7 +153,7 @@ func TestSQLGolden(t *testing.T) {
 	defer conn.Close()
 	// The state after run 7's people changes: the tables of every run and
 	// the reconciliation tables (which sqlPeople fills too).
-	for _, q := range []string{sqlfiles.Text("schema"), sqlfiles.Text("activity_schema"), sqlPeople} {
+	for _, q := range []string{sqlfiles.Text("schema/schema"), sqlfiles.Text("schema/activity_schema"), sqlPeople} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +220,7 @@ func TestSQLGolden(t *testing.T) {
 	for _, name := range sqlFinal {
 		sqlGolden(t, name, golden.Query(t, conn, sqlDumps[name]))
 	}
-	sqlGolden(t, "activity_breakdown", golden.Query(t, conn, sqlfiles.Text("activity_breakdown"), runID))
+	sqlGolden(t, "activity_breakdown", golden.Query(t, conn, sqlfiles.Text("activities/activity_breakdown"), runID))
 	// The activity input follows the people inputs, with its real path
 	// and hash.
 	for i, in := range staged.Inputs {

@@ -18,7 +18,7 @@ import (
 )
 
 // fullSummary is person_activity_summary recomputed over every stored
-// activity, as sql/activity_summary_insert.sql computed it for every touched
+// activity, as sql/activities/080_activity_summary_insert.sql computed it for every touched
 // person before the summary became incremental (run_id left out).
 const fullSummary = `
 SELECT
@@ -54,7 +54,7 @@ func TestSummaryIncremental(t *testing.T) {
 	db, conn := golden.OpenDB(t, filepath.Join(dir, "t.duckdb"))
 	defer db.Close()
 	defer conn.Close()
-	for _, q := range []string{sqlfiles.Text("schema"), sqlfiles.Text("activity_schema"), sqlPeople} {
+	for _, q := range []string{sqlfiles.Text("schema/schema"), sqlfiles.Text("schema/activity_schema"), sqlPeople} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}

@@ -23,10 +23,10 @@
 //
 // Reconcile.Apply then runs sql/sf_*.sql, one statement per file, with
 // bound parameters: four stage statements load the inputs into temporary
-// tables with each row's person resolved; sf_task_pairs.sql pairs tasks and
-// decides an action per pair or lone task; sf_task_fields.sql compares the
+// tables with each row's person resolved; salesforce/050_sf_task_pairs.sql pairs tasks and
+// decides an action per pair or lone task; salesforce/060_sf_task_fields.sql compares the
 // paired tasks field by field; the to_* statements write the changes; the
-// links statements and sf_optout_state.sql record the state that makes a
+// links statements and salesforce/150_sf_optout_state.sql record the state that makes a
 // rerun a no-op. The temporary tables are dropped before Apply returns.
 //
 // # State and idempotence

@@ -52,33 +52,27 @@ func (r *Reconcile) SnapshotTables() []string {
 // drops them before it returns.
 var tempTables = []string{"sf_sia", "sf_sf", "sf_sia_unsub", "sf_sf_optout", "sf_pairs", "sf_fields", "sf_optouts"}
 
-// statement is one sql/ file and its arguments.
-type statement struct {
-	name string
-	args []any
-}
-
-// statements are the step's statements after the schema and the inputs, in
-// the order they run.
-func (r *Reconcile) statements(runID int64) []statement {
+// args are the arguments of the statements of sql/salesforce/, which run
+// in the order of their numbered files after the schema, the inputs and
+// the rejects.
+func (r *Reconcile) args(runID int64) map[string][]any {
 	f := r.Staged.Files
-	return []statement{
-		{"activity_insert_rejects", []any{runID, r.Staged.RejectsPath}},
-		{"sf_stage_actions_tasks", []any{f[ActionsTasks.Name]}},
-		{"sf_stage_salesforce_tasks", []any{f[SalesforceTasks.Name]}},
-		{"sf_stage_actions_unsubscribes", []any{f[ActionsUnsubscribes.Name]}},
-		{"sf_stage_salesforce_optouts", []any{f[SalesforceOptouts.Name]}},
-		{"sf_task_pairs", []any{utc(r.Options.AsOf), utc(r.Options.TaskSyncSince)}},
-		{"sf_task_fields", nil},
-		{"sf_task_conflicts", []any{runID}},
-		{"sf_task_to_salesforce", []any{runID}},
-		{"sf_task_to_actions", []any{runID}},
-		{"sf_task_links_delete", nil},
-		{"sf_task_links_insert", []any{runID}},
-		{"sf_optout_people", nil},
-		{"sf_optout_to_salesforce", []any{runID}},
-		{"sf_optout_to_actions", []any{runID}},
-		{"sf_optout_state", []any{runID}},
+	return map[string][]any{
+		"sf_stage_actions_tasks":        {f[ActionsTasks.Name]},
+		"sf_stage_salesforce_tasks":     {f[SalesforceTasks.Name]},
+		"sf_stage_actions_unsubscribes": {f[ActionsUnsubscribes.Name]},
+		"sf_stage_salesforce_optouts":   {f[SalesforceOptouts.Name]},
+		"sf_task_pairs":                 {utc(r.Options.AsOf), utc(r.Options.TaskSyncSince)},
+		"sf_task_fields":                nil,
+		"sf_task_conflicts":             {runID},
+		"sf_task_to_salesforce":         {runID},
+		"sf_task_to_actions":            {runID},
+		"sf_task_links_delete":          nil,
+		"sf_task_links_insert":          {runID},
+		"sf_optout_people":              nil,
+		"sf_optout_to_salesforce":       {runID},
+		"sf_optout_to_actions":          {runID},
+		"sf_optout_state":               {runID},
 	}
 }
 
@@ -90,29 +84,26 @@ func utc(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.999999
 
 // Apply runs the statements in order on tx.
 func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error {
-	exec := func(name string, args ...any) error {
-		t := time.Now()
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name), args...); err != nil {
-			return fmt.Errorf("%s.sql: %w", name, err)
-		}
-		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "salesforce/" + name, Seconds: time.Since(t).Seconds()})
-		if r.afterStatement != nil {
+	run := &sqlfiles.Runner{Tx: tx, Stage: "salesforce", Report: report.AddStage}
+	if r.afterStatement != nil {
+		run.After = func(name string) error {
 			r.afterStatement(tx, name)
+			return nil
 		}
-		return nil
 	}
-	if err := exec("sf_schema"); err != nil {
+	if err := run.Exec(ctx, "schema/sf_schema"); err != nil {
 		return err
 	}
 	for _, in := range r.Staged.Inputs {
-		if err := exec("sf_insert_input", runID, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+		if err := run.Exec(ctx, "salesforce/sf_insert_input", runID, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
 			return err
 		}
 	}
-	for _, st := range r.statements(runID) {
-		if err := exec(st.name, st.args...); err != nil {
-			return err
-		}
+	if err := run.Exec(ctx, "activities/activity_insert_rejects", runID, r.Staged.RejectsPath); err != nil {
+		return err
+	}
+	if err := run.Run(ctx, "salesforce", r.args(runID)); err != nil {
+		return err
 	}
 	c, err := r.counts(ctx, tx, runID)
 	if err != nil {
@@ -144,17 +135,17 @@ func (r *Reconcile) counts(ctx context.Context, tx *dbsql.Tx, runID int64) (*pip
 		c.Rejected++
 		c.RejectedBy[rj.Reason]++
 	}
-	err := tx.QueryRowContext(ctx, sqlfiles.Text("sf_counts"), runID).Scan(
+	err := tx.QueryRowContext(ctx, sqlfiles.Text("salesforce/sf_counts"), runID).Scan(
 		&c.ActionsTasks, &c.SalesforceTasks, &c.NotReminderTasks, &c.PairedByLink, &c.PairedByKey,
 		&c.TasksCreateSF, &c.TasksUpdateSF, &c.TasksCreateActions, &c.TasksUpdateActions, &c.TasksDeleteActions,
 		&c.TaskConflicts, &c.ActionsUnsubscribes, &c.SalesforceOptedOut, &c.OptoutsToSF, &c.OptoutsToActions,
 		&c.OptoutsNoSFID, &c.UnsubUnknownPerson, &c.OptoutUnknownRecord, &c.MarketoNotInSF)
 	if err != nil {
-		return nil, fmt.Errorf("sf_counts.sql: %w", err)
+		return nil, fmt.Errorf("salesforce/sf_counts.sql: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, sqlfiles.Text("sf_task_actions"))
+	rows, err := tx.QueryContext(ctx, sqlfiles.Text("salesforce/sf_task_actions"))
 	if err != nil {
-		return nil, fmt.Errorf("sf_task_actions.sql: %w", err)
+		return nil, fmt.Errorf("salesforce/sf_task_actions.sql: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {

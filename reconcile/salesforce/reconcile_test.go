@@ -149,7 +149,7 @@ var sqlFinal = map[string]string{
 	"sf_optout_state":         sqlDumps["sf_optout_state"],
 }
 
-// sqlSchemaDump lists the columns of the tables sf_schema.sql creates.
+// sqlSchemaDump lists the columns of the tables schema/sf_schema.sql creates.
 const sqlSchemaDump = `SELECT table_name, column_name, data_type FROM information_schema.columns
 	WHERE table_name IN ('task_links', 'optout_state', 'task_changes_to_salesforce', 'task_changes_to_actions',
 	                     'task_conflicts', 'optout_changes_to_salesforce', 'optout_changes_to_actions')
@@ -169,7 +169,7 @@ func TestSQLGolden(t *testing.T) {
 	defer conn.Close()
 	// The state run 6 left: the tables of every run, then the people and
 	// the two-way state (which needs sf_schema's tables).
-	for _, q := range []string{sqlfiles.Text("schema"), sqlfiles.Text("sf_schema"), sqlState} {
+	for _, q := range []string{sqlfiles.Text("schema/schema"), sqlfiles.Text("schema/sf_schema"), sqlState} {
 		if _, err := conn.ExecContext(context.Background(), q); err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestSQLGolden(t *testing.T) {
 		case "sf_schema":
 			sqlGolden(t, "sf_schema", golden.Query(t, tx, sqlSchemaDump))
 		case "sf_task_pairs":
-			sqlGolden(t, "sf_task_actions", golden.Query(t, tx, sqlfiles.Text("sf_task_actions")))
+			sqlGolden(t, "sf_task_actions", golden.Query(t, tx, sqlfiles.Text("salesforce/sf_task_actions")))
 		}
 		if q, ok := sqlDumps[name]; ok {
 			sqlGolden(t, name, golden.Query(t, tx, q))

@@ -3,7 +3,7 @@
 // the key that duplicate detection groups by, lower(trim(email)), as the
 // email_key column; load stores it with the person and, after the run's
 // changes are applied, reports every group of two or more active people
-// sharing a key (sql/duplicate_emails.sql). The report is computed there and
+// sharing a key (sql/dedupe/duplicate_emails.sql). The report is computed there and
 // not over the run's batches because a delta run must find duplicates
 // between its people and the people already in the state.
 package dedupe

@@ -1,6 +1,6 @@
 // Package load is the last stage of a people sync: it stages the run's
 // people, exclusions and rejects as Parquet, then in one DuckDB transaction
-// detects changes (sql/changes.sql), applies them, reports duplicate emails,
+// detects changes (sql/people/060_changes.sql), applies them, reports duplicate emails,
 // records the run and writes the run's Parquet snapshots. Snapshots are
 // written to a staging directory inside the transaction and moved into
 // snapshots/<table>/run_id=<id>/ after the commit, so a reader never sees a
@@ -42,7 +42,7 @@ type Step interface {
 // Options are a run's safety settings.
 type Options struct {
 	// MaxDeactivatePct is the mass-change breaker: a run whose change
-	// detection (sql/changes.sql) would deactivate more than this percentage
+	// detection (sql/people/060_changes.sql) would deactivate more than this percentage
 	// of the people active before it fails with a *MassChangeError before
 	// committing. 0 means DefaultMaxDeactivatePct; 100 allows anything.
 	// Merge Leads / Delete Lead deactivations of a Step are not counted:
@@ -122,8 +122,8 @@ func New(st *state.State, ledger *pipeline.Ledger, runID int64, full bool) (*Loa
 
 // Start begins the run's transaction, records the run's inputs and starts
 // the scan that takes the batches Write hands on (pipeline.Starter): into
-// the temporary table incoming_rows (sql/stage_people.sql), or, on a first
-// sync, straight into people (sql/first_sync_people.sql). The scan runs
+// the temporary table incoming_rows (sql/people/stage_people.sql), or, on a first
+// sync, straight into people (sql/people/first_sync_people.sql). The scan runs
 // while the pipeline produces the rest; Commit waits for it.
 func (l *Loader) Start(ctx context.Context, report *pipeline.Report) error {
 	if l.tx != nil {
@@ -136,8 +136,8 @@ func (l *Loader) Start(ctx context.Context, report *pipeline.Report) error {
 	l.tx = tx
 	t := time.Now()
 	for i, in := range report.Inputs {
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text("insert_input"), l.runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
-			return fmt.Errorf("insert_input.sql: %w", err)
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text("run/insert_input"), l.runID, i, in.Path, in.Format, in.SHA256, in.Bytes, in.Rows); err != nil {
+			return fmt.Errorf("run/insert_input.sql: %w", err)
 		}
 	}
 	report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/insert_input", Seconds: time.Since(t).Seconds()})
@@ -145,9 +145,9 @@ func (l *Loader) Start(ctx context.Context, report *pipeline.Report) error {
 		return err
 	}
 	if l.first {
-		return l.people.start(ctx, l.st.Conn(), tx, "people_stream", sqlfiles.Text("first_sync_people"), l.runID)
+		return l.people.start(ctx, l.st.Conn(), tx, "people_stream", sqlfiles.Text("people/first_sync_people"), l.runID)
 	}
-	return l.people.start(ctx, l.st.Conn(), tx, "people_stream", sqlfiles.Text("stage_people"))
+	return l.people.start(ctx, l.st.Conn(), tx, "people_stream", sqlfiles.Text("people/stage_people"))
 }
 
 // Write hands a batch of pipeline.KeyedPersonSchema to the scan Start
@@ -198,63 +198,35 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 
 	tx := l.tx
 	defer tx.Rollback()
-	profile := os.Getenv("ACTSYNC_DUCKDB_PROFILE")
-	exec := func(name string, args ...any) error {
-		t := time.Now()
-		if profile != "" {
-			if err := profileTo(ctx, tx, filepath.Join(profile, name+".json")); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, sqlfiles.Text(name), args...); err != nil {
-			return fmt.Errorf("%s.sql: %w", name, err)
-		}
-		if profile != "" {
-			if _, err := tx.ExecContext(ctx, "PRAGMA disable_profiling"); err != nil {
-				return err
-			}
-		}
-		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + name, Seconds: time.Since(t).Seconds()})
-		return nil
-	}
+	run := l.runner(ctx, tx, report)
 	var activeBefore int64
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM people WHERE status = 'active'").Scan(&activeBefore); err != nil {
 		return err
 	}
-	type statement struct {
-		name string
-		args []any
+	if err := run.Exec(ctx, "people/insert_exclusions", l.runID, exclusions); err != nil {
+		return err
 	}
-	steps := []statement{
-		{"insert_exclusions", []any{l.runID, exclusions}},
-		{"insert_rejects", []any{l.runID, rejects}},
+	if err := run.Exec(ctx, "people/insert_rejects", l.runID, rejects); err != nil {
+		return err
 	}
 	if l.first {
 		// Nothing to compare with: no stale or late rows, no updates, and
 		// no deactivations (filter kept each person synced or excluded).
-		steps = append(steps, statement{"first_sync_changes", []any{l.runID}})
-	} else {
-		steps = append(steps, []statement{
-			{"run_marks", []any{l.runID, report.AsOf}},
-			{"insert_stale", []any{l.runID}},
-			{"delete_stale_exclusions", []any{l.runID}},
-			{"incoming_view", nil},
-			{"dup_keys", nil},
-			{"changes", []any{l.runID, l.full, report.AsOf}},
-			{"update_people", []any{l.runID}},
-			{"insert_people", []any{l.runID}},
-			{"deactivate_people", []any{l.runID}},
-			{"refresh_exit_reasons", []any{l.runID}},
-		}...)
-	}
-	for _, s := range steps {
-		if err := exec(s.name, s.args...); err != nil {
+		if err := run.Exec(ctx, "people/first_sync_changes", l.runID); err != nil {
 			return err
 		}
-		if s.name == "changes" {
-			if err := l.checkDeactivations(ctx, tx, activeBefore); err != nil {
+	} else {
+		after := run.After
+		run.After = func(label string) error {
+			if err := after(label); err != nil || label != "changes" {
 				return err
 			}
+			return l.checkDeactivations(ctx, tx, activeBefore)
+		}
+		err := run.Run(ctx, "people", l.peopleArgs(report))
+		run.After = after
+		if err != nil {
+			return err
 		}
 	}
 	for _, s := range l.steps {
@@ -264,16 +236,10 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/" + s.Name(), Seconds: time.Since(t).Seconds()})
 	}
-	if err := exec("run_exits", l.runID); err != nil {
+	if err := run.Run(ctx, "finish", l.finishArgs()); err != nil {
 		return err
 	}
-	if err := exec("update_person_exits"); err != nil {
-		return err
-	}
-	if err := exec("mark_changed", l.runID); err != nil {
-		return err
-	}
-	if err := l.reportDuplicates(ctx, tx, exec); err != nil {
+	if err := l.reportDuplicates(ctx, tx, run); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS run_marks;
@@ -284,10 +250,10 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		return err
 	}
 	c := &report.Changes
-	if err := tx.QueryRowContext(ctx, sqlfiles.Text("run_counts"), l.runID).Scan(
+	if err := tx.QueryRowContext(ctx, sqlfiles.Text("run/run_counts"), l.runID).Scan(
 		&c.Insert, &c.Update, &c.Deactivate, &c.Reactivate,
 		&report.Active, &report.Inactive, &report.DupGroups, &report.DupPeople); err != nil {
-		return fmt.Errorf("run_counts.sql: %w", err)
+		return fmt.Errorf("run/run_counts.sql: %w", err)
 	}
 	report.FinishedAt = time.Now().UTC()
 	if l.opts.DryRun {
@@ -298,7 +264,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		return err
 	}
 	r := report.Rows
-	if err := exec("insert_run", l.runID, report.StartedAt, report.FinishedAt, report.Full,
+	if err := run.Exec(ctx, "run/insert_run", l.runID, report.StartedAt, report.FinishedAt, report.Full,
 		r.Read, r.Synced, r.Excluded, r.Rejected, r.Superseded,
 		c.Insert, c.Update, c.Deactivate, c.Reactivate,
 		report.Active, report.Inactive, report.DupGroups, string(doc), report.AsOf, r.Stale); err != nil {
@@ -364,7 +330,7 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	return errors.Join(errs...)
 }
 
-// countStale moves the run's stale rows (sql/insert_stale.sql) out of the
+// countStale moves the run's stale rows (sql/people/020_insert_stale.sql) out of the
 // synced and excluded counts into Rows.Stale: they were applied to nothing.
 func (l *Loader) countStale(ctx context.Context, tx *dbsql.Tx, report *pipeline.Report) error {
 	rows, err := tx.QueryContext(ctx, "SELECT kind, count(*) FROM stale_rows WHERE run_id = $1 GROUP BY kind", l.runID)
@@ -393,19 +359,68 @@ func (l *Loader) countStale(ctx context.Context, tx *dbsql.Tx, report *pipeline.
 }
 
 // reportDuplicates stores the run's duplicate email groups (R4): the first
-// run groups the whole people table (sql/duplicate_emails.sql); a later one
+// run groups the whole people table (sql/dedupe/duplicate_emails.sql); a later one
 // regroups only the keys it touched and copies the last run's other groups
-// (sql/duplicate_emails_delta.sql), the same list without a GROUP BY over
+// (sql/dedupe/duplicate_emails_delta.sql), the same list without a GROUP BY over
 // every person each night.
-func (l *Loader) reportDuplicates(ctx context.Context, tx *dbsql.Tx, exec func(string, ...any) error) error {
+func (l *Loader) reportDuplicates(ctx context.Context, tx *dbsql.Tx, run *sqlfiles.Runner) error {
 	var last dbsql.NullInt64
 	if err := tx.QueryRowContext(ctx, "SELECT max(run_id) FROM runs WHERE run_id < $1", l.runID).Scan(&last); err != nil {
 		return err
 	}
 	if !last.Valid {
-		return exec("duplicate_emails", l.runID)
+		return run.Exec(ctx, "dedupe/duplicate_emails", l.runID)
 	}
-	return exec("duplicate_emails_delta", l.runID, last.Int64)
+	return run.Exec(ctx, "dedupe/duplicate_emails_delta", l.runID, last.Int64)
+}
+
+// runner runs the load's statements on tx, timed in report as "load/<name>".
+// With ACTSYNC_DUCKDB_PROFILE set to a directory, each statement's DuckDB
+// profile is written there as <name>.json.
+func (l *Loader) runner(ctx context.Context, tx *dbsql.Tx, report *pipeline.Report) *sqlfiles.Runner {
+	r := &sqlfiles.Runner{
+		Tx:     tx,
+		Stage:  "load",
+		Report: report.AddStage,
+		After:  func(string) error { return nil },
+	}
+	if profile := os.Getenv("ACTSYNC_DUCKDB_PROFILE"); profile != "" {
+		r.Before = func(name string) error {
+			return profileTo(ctx, tx, filepath.Join(profile, name+".json"))
+		}
+		r.After = func(string) error {
+			_, err := tx.ExecContext(ctx, "PRAGMA disable_profiling")
+			return err
+		}
+	}
+	return r
+}
+
+// peopleArgs are the arguments of the statements of sql/people/, the
+// changes of a run after the first.
+func (l *Loader) peopleArgs(report *pipeline.Report) map[string][]any {
+	return map[string][]any{
+		"run_marks":               {l.runID, report.AsOf},
+		"insert_stale":            {l.runID},
+		"delete_stale_exclusions": {l.runID},
+		"incoming_view":           nil,
+		"dup_keys":                nil,
+		"changes":                 {l.runID, l.full, report.AsOf},
+		"update_people":           {l.runID},
+		"insert_people":           {l.runID},
+		"deactivate_people":       {l.runID},
+		"refresh_exit_reasons":    {l.runID},
+	}
+}
+
+// finishArgs are the arguments of the statements of sql/finish/, which run
+// after the steps.
+func (l *Loader) finishArgs() map[string][]any {
+	return map[string][]any{
+		"run_exits":           {l.runID},
+		"update_person_exits": nil,
+		"mark_changed":        {l.runID},
+	}
 }
 
 // staleSalesReady is stale_rows.kind of a row that would have been synced.

@@ -1,7 +1,7 @@
 -- R4 for a run after the first: the same groups as duplicate_emails.sql,
 -- without grouping the whole people table. A group can change only through
 -- a person whose row the run changed (an update, which may change the
--- email, or a change of status) or named (dup_keys.sql: their key before
+-- email, or a change of status) or named (people/050_dup_keys.sql: their key before
 -- the run). The groups of every other key are the last run's, copied; the
 -- touched keys are grouped again. Every run stores its complete list, so
 -- the last run's is complete. $1: run id, $2: the last run's id.

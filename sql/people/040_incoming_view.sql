@@ -1,7 +1,7 @@
 -- The staged people (stage_people.sql) as a view, without
--- the stale rows (insert_stale.sql). late marks a row newer than the
+-- the stale rows (020_insert_stale.sql). late marks a row newer than the
 -- person's synced row but older than the last event that took them out of
--- sync (run_marks.sql): its fields apply, the person stays inactive with
+-- sync (010_run_marks.sql): its fields apply, the person stays inactive with
 -- late_reason, as if the rows had arrived in updatedAt order.
 CREATE OR REPLACE TEMP VIEW incoming AS
 SELECT i.*,

@@ -1,7 +1,7 @@
 -- The run's stale rows: a sales-ready row older than the person's synced
 -- row, or an excluded row older than either the synced row or the last
 -- event that took the person out of sync. They are recorded here and
--- change nothing (delete_stale_exclusions.sql, incoming_view.sql). A row
+-- change nothing (030_delete_stale_exclusions.sql, 040_incoming_view.sql). A row
 -- without an updatedAt is never stale. $1: run id.
 INSERT INTO stale_rows
 SELECT $1, i.marketo_id, 'sales_ready', i.marketo_updated_at, m.synced_at, f.path, i.source_line

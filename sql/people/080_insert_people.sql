@@ -1,6 +1,6 @@
--- Inserts the run's newly synced people; a late row (incoming_view.sql)
+-- Inserts the run's newly synced people; a late row (040_incoming_view.sql)
 -- inserts its person inactive. $1: run id. last_changed_run_id is
--- stamped by mark_changed.sql.
+-- stamped by finish/030_mark_changed.sql.
 INSERT INTO people
 SELECT
     i.marketo_id, i.first_name, i.last_name, i.email, i.phone, i.company, i.title,

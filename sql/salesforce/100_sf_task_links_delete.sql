@@ -1,4 +1,4 @@
--- Removes the task_links rows this run continues; sf_task_links_insert.sql
+-- Removes the task_links rows this run continues; 110_sf_task_links_insert.sql
 -- writes their successors.
 DELETE FROM task_links
 WHERE rowid IN (SELECT link_a FROM sf_pairs WHERE link_a IS NOT NULL

@@ -2,7 +2,7 @@
 -- for a --full run, $3: the run's as-of time.
 -- insert: eligible and never synced; update: active and one of the 13 fields
 -- or the sales owner differs (other attributes are not an update), or a
--- late row (incoming_view.sql) that changes fields of an inactive person;
+-- late row (040_incoming_view.sql) that changes fields of an inactive person;
 -- reactivate: inactive and eligible again; deactivate: active and excluded
 -- by this run, or (--full) absent from every input of the run and last
 -- updated at or before its as-of time (an old export says nothing of

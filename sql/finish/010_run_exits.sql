@@ -1,4 +1,4 @@
--- The run's exits, one per person, for update_person_exits.sql: its
+-- The run's exits, one per person, for 020_update_person_exits.sql: its
 -- exclusions (the stale ones are gone by now) and its Merge Leads / Delete
 -- Lead events that applied. Of a person's several, the newest by time;
 -- equal times take the greater reason, so that person_exits does not

@@ -1,4 +1,4 @@
--- Folds the run's exits (run_exits.sql) into person_exits (schema.sql): a
+-- Folds the run's exits (010_run_exits.sql) into person_exits (schema/schema.sql): a
 -- person keeps the newest exit by time, equal times the greater reason; a
 -- person's first exit is added.
 UPDATE person_exits

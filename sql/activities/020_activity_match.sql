@@ -2,7 +2,7 @@
 -- activity is a no-op) with their match against people, as the people
 -- table stands after the run's people changes. $1: run id, $2: file_index
 -- of the run's first activity input in the inputs table, $3: read_parquet
--- glob of the staged activities (activity_stage.sql's repeats are left out).
+-- glob of the staged activities (010_activity_stage.sql's repeats are left out).
 --   leadId given:  matched (active person), person_inactive, person_unknown.
 --   no leadId:     by lower(trim(Email attribute)) against people.email_key:
 --                  one active person → matched; several → ambiguous_email (R4);

@@ -1,7 +1,7 @@
 -- A first sync: the state holds no people and no exits, so every person the
--- run keeps is an insert, none can be stale or late (run_marks.sql would be
+-- run keeps is an insert, none can be stale or late (010_run_marks.sql would be
 -- empty), and the pipeline's Arrow stream goes straight into people, once,
--- while the pipeline produces it. The same rows insert_people.sql writes
+-- while the pipeline produces it. The same rows 080_insert_people.sql writes
 -- for a new person. $1: run id.
 INSERT INTO people
 SELECT

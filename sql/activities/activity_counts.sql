@@ -1,5 +1,5 @@
 -- Counts of the run's activities for the run report. $1: run id, $2: log
--- emails, $3: log calls (as given to activity_salesforce_tasks.sql).
+-- emails, $3: log calls (as given to 040_activity_salesforce_tasks.sql).
 WITH loggable AS (
     SELECT l.marketo_id, coalesce(p.sfdc_contact_id, p.sfdc_lead_id) AS who_id
     FROM sales_activity_log l

@@ -2,7 +2,7 @@
 -- run by the reconcile step at the start of every run that has activity
 -- inputs.
 CREATE TABLE IF NOT EXISTS activities (
-    marketo_guid               VARCHAR NOT NULL, -- unique: activity_match.sql inserts only unseen GUIDs
+    marketo_guid               VARCHAR NOT NULL, -- unique: activities/020_activity_match.sql inserts only unseen GUIDs
     lead_id                    BIGINT,
     activity_date              TIMESTAMP NOT NULL,
     activity_type_id           INTEGER NOT NULL,

@@ -3,7 +3,7 @@
 -- activity and the last Interesting Moment with its description: what the
 -- Smart Grid shows a seller. One row per person; run_id is the run that last
 -- recomputed it. $1: run id.
--- The rows of activity_summary_delta.sql, merged from the stored row and
+-- The rows of 060_activity_summary_delta.sql, merged from the stored row and
 -- the run's activities, except for the people it marks recompute (a tie
 -- between the stored and the run's last Interesting Moment), which are
 -- computed here over every activity (this run's are in activities already).

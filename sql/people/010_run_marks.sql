@@ -9,7 +9,7 @@
 --              date), both kept in person_exits, or absence from a --full
 --              export with a later as-of time than this run's (that run's
 --              as-of time). Equal times take the greater reason, as in
---              run_exits.sql.
+--              finish/010_run_exits.sql.
 -- Only people with at least one of the two are kept; a first sync leaves
 -- the table empty.
 CREATE OR REPLACE TEMP TABLE run_marks AS

@@ -13,7 +13,7 @@
 --                      'deactivate' change row with the lifecycle reason
 -- $1: run id, $2: read_parquet glob of the staged activities (merge_ids is
 -- not stored in activities; the run's inserted rows are those activities
--- holds with this run id, less activity_stage.sql's repeats).
+-- holds with this run id, less 010_activity_stage.sql's repeats).
 -- Only the columns used are read from the staged files, and the activities
 -- side of the semi join is this run's lifecycle rows (a staged row that is
 -- not a repeat was inserted as it is, so its type is the same there): the

@@ -1,7 +1,7 @@
 -- The SIA database (docs/design.md "State"). Idempotent: run at every open.
 --
 -- people has one row per marketo_id, by construction rather than by a
--- primary key: filter keeps one row per person in a run, insert_people.sql
+-- primary key: filter keeps one row per person in a run, people/080_insert_people.sql
 -- inserts only ids not yet in the table, and nothing else inserts. A key
 -- would cost its index build on every initial sync (seconds per million
 -- people) and memory DuckDB cannot spill (its index is held outside
@@ -105,7 +105,7 @@ CREATE TABLE IF NOT EXISTS erasure_salt (
     salt VARCHAR NOT NULL
 );
 -- Rows of a run that were older, by updatedAt, than what the state held
--- for their person (sql/insert_stale.sql): they changed nothing. kind is
+-- for their person (sql/people/020_insert_stale.sql): they changed nothing. kind is
 -- 'sales_ready' for a row that would have been synced, else the exclusion
 -- reason it carried; state_updated_at is the newer time it lost to.
 CREATE TABLE IF NOT EXISTS stale_rows (
@@ -120,8 +120,8 @@ CREATE TABLE IF NOT EXISTS stale_rows (
 -- The last event that took each person out of sync, by its own time: the
 -- newest of their exclusions (the row's updatedAt) and of their Merge Leads
 -- and Delete Lead events that applied (the activity date), with its reason
--- and run. run_marks.sql reads it instead of the whole exclusions history,
--- which grows with every run; update_person_exits.sql keeps it at the end
+-- and run. people/010_run_marks.sql reads it instead of the whole exclusions history,
+-- which grows with every run; finish/020_update_person_exits.sql keeps it at the end
 -- of each run, fill_person_exits.sql builds it once for an older state.
 -- One row per person, kept so by those two files rather than by a primary
 -- key: DuckDB keeps a key's index in memory, outside what memory_limit can

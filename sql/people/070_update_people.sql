@@ -1,7 +1,7 @@
 -- Writes the run's rows for people already in the state, where anything
 -- stored differs (a synced field, a side attribute such as unsubscribed, or
 -- the status), so that a rerun touches nothing. A late row
--- (incoming_view.sql) leaves its person inactive. $1: run id.
+-- (040_incoming_view.sql) leaves its person inactive. $1: run id.
 UPDATE people
 SET first_name = i.first_name,
     last_name = i.last_name,

@@ -9,7 +9,7 @@
 -- The description is max_by over (activity_date, marketo_guid), and the
 -- stored row does not keep the guid of its Interesting Moment: when the
 -- run's latest Interesting Moment has the same date as the stored one,
--- recompute is true and activity_summary_insert.sql recomputes that person
+-- recompute is true and 080_activity_summary_insert.sql recomputes that person
 -- over every activity, as the non-incremental statement did for everyone.
 -- The incremental form relies on the stored summary being the aggregate of
 -- the stored activities, which every run keeps true.

@@ -3,7 +3,7 @@
 -- marketoGUID in this run (by source_file, source_line), with its copy
 -- number (2, 3, …). Only the key and position columns are read and only the
 -- repeats are kept, usually none: the activities themselves stay in the
--- Parquet files, which activity_match.sql reads once.
+-- Parquet files, which 020_activity_match.sql reads once.
 CREATE OR REPLACE TEMP TABLE activity_repeats AS
 SELECT marketo_guid, source_file, source_line, copy_no
 FROM (

@@ -1,6 +1,6 @@
 -- Builds person_exits (schema.sql) from the whole history, once, for a
 -- state made before the table existed: the same rule as
--- run_exits.sql and update_person_exits.sql over every run (of equal exits,
+-- finish/010_run_exits.sql and finish/020_update_person_exits.sql over every run (of equal exits,
 -- the first run's).
 INSERT INTO person_exits
 SELECT marketo_id, end_at, reason, run_id
