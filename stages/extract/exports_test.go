@@ -118,16 +118,22 @@ func FuzzDateIn(f *testing.F) {
 			return
 		}
 		dashed, plain := d.Format(time.DateOnly), d.Format("20060102")
-		i := strings.LastIndex(s, dashed)
-		n := len(dashed)
-		if j := strings.LastIndex(s, plain); j > i {
-			i, n = j, len(plain)
+		isDigit := func(k int) bool { return k >= 0 && k < len(s) && s[k] >= '0' && s[k] <= '9' }
+		// Some occurrence of the date, either spelling, must stand clear
+		// of other digits (another occurrence may sit inside a longer run).
+		seen, clear := false, false
+		for _, w := range []string{dashed, plain} {
+			for i := 0; i+len(w) <= len(s); i++ {
+				if s[i:i+len(w)] == w {
+					seen = true
+					clear = clear || (!isDigit(i-1) && !isDigit(i+len(w)))
+				}
+			}
 		}
-		if i < 0 {
+		if !seen {
 			t.Fatalf("dateIn(%q) = %s, which is not in the input", s, dashed)
 		}
-		isDigit := func(k int) bool { return k >= 0 && k < len(s) && s[k] >= '0' && s[k] <= '9' }
-		if isDigit(i-1) || isDigit(i+n) {
+		if !clear {
 			t.Fatalf("dateIn(%q) = %s, found inside a longer run of digits", s, dashed)
 		}
 	})
