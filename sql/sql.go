@@ -1,7 +1,9 @@
 // Package sql holds actsync's SQL, one statement per .sql file, embedded in
 // the binary. Import it as sqlfiles beside database/sql. Statements take
 // their values as bound parameters ($1, $2, …); the only text ever spliced
-// into SQL is a path, through QuoteString.
+// into SQL is a path, through QuoteString: DuckDB binds no parameter in a
+// COPY target, so a statement that writes a file is a query file that the
+// Runner wraps in COPY (…) TO 'path' (Runner.CopyTo).
 //
 // Files sit in folders by concern (schema/, people/, activities/, …) and
 // are named "folder/file" without .sql. A statement that runs as part of a
@@ -124,6 +126,10 @@ type Runner struct {
 	// they are.
 	Before func(label string) error
 	After  func(label string) error
+	// CopyTo maps the Label of a query file to the Parquet file its result
+	// is written to: the runner runs COPY (query) TO 'path' (FORMAT
+	// parquet), with the statement's arguments bound inside the query.
+	CopyTo map[string]string
 }
 
 // Exec runs the statement in name with args. Its errors name the file.
@@ -135,7 +141,11 @@ func (r *Runner) Exec(ctx context.Context, name string, args ...any) error {
 			return err
 		}
 	}
-	if _, err := r.Tx.ExecContext(ctx, Text(name), args...); err != nil {
+	text := Text(name)
+	if path, ok := r.CopyTo[label]; ok {
+		text = CopyStatement(text, path)
+	}
+	if _, err := r.Tx.ExecContext(ctx, text, args...); err != nil {
 		return fmt.Errorf("%s.sql: %w", name, err)
 	}
 	if r.Report != nil {
@@ -161,6 +171,14 @@ func (r *Runner) Run(ctx context.Context, folder string, args map[string][]any) 
 		}
 	}
 	return nil
+}
+
+// CopyStatement is COPY (query) TO path (FORMAT parquet). query may end
+// with a semicolon and a comment line: the closing parenthesis goes on a
+// line of its own.
+func CopyStatement(query, path string) string {
+	query = strings.TrimRight(strings.TrimSpace(query), ";")
+	return "COPY (\n" + query + "\n) TO " + QuoteString(path) + " (FORMAT parquet)"
 }
 
 // QuoteString quotes s as a SQL string literal.

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -40,5 +41,19 @@ func TestCheckArgs(t *testing.T) {
 	args["mark_changed"], args["other"] = nil, nil
 	if CheckArgs("finish", args) == nil {
 		t.Error("arguments for no statement passed")
+	}
+}
+
+func TestCopyStatement(t *testing.T) {
+	for _, tc := range []struct{ query, want string }{
+		{"SELECT 1;\n", "COPY (\nSELECT 1\n) TO 'out.parquet' (FORMAT parquet)"},
+		{"SELECT 1 -- trailing comment\n", "COPY (\nSELECT 1 -- trailing comment\n) TO 'out.parquet' (FORMAT parquet)"},
+	} {
+		if got := CopyStatement(tc.query, "out.parquet"); got != tc.want {
+			t.Errorf("CopyStatement(%q) = %q, want %q", tc.query, got, tc.want)
+		}
+	}
+	if got := CopyStatement("SELECT 1", "it's.parquet"); !strings.HasSuffix(got, "TO 'it''s.parquet' (FORMAT parquet)") {
+		t.Errorf("path not quoted: %s", got)
 	}
 }

@@ -175,7 +175,7 @@ func RunIn(ctx context.Context, st *state.State, cfg Config, in Inputs) (*pipeli
 			return nil, fmt.Errorf("activities: %w", err)
 		}
 		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "activities/extract", Seconds: time.Since(t).Seconds(), RowsOut: staged.Rows})
-		loader.AddStep(&activities.Reconcile{Staged: staged, Options: cfg.Reconcile})
+		loader.AddStep(&activities.Reconcile{Staged: staged, Options: cfg.Reconcile, Snapshot: loader.SnapshotPath("activities")})
 	}
 	if err := addSalesforceStep(ctx, cfg.Salesforce, loader, mem, report, progress); err != nil {
 		loader.Abort()

@@ -5,6 +5,8 @@ import (
 	dbsql "database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -74,6 +76,11 @@ func CheckTaskSubject(t string) error {
 type Reconcile struct {
 	Staged  *Staged
 	Options Options
+	// Snapshot is the file the run's activities snapshot is written to, by
+	// sql/activities/020_activity_match.sql (the loader's
+	// SnapshotPath("activities"), which then does not copy the table).
+	// Empty: a file beside the staged activities.
+	Snapshot string
 
 	// afterStatement, when set, is called inside Apply after each
 	// statement has run, with Apply's transaction and the statement's name
@@ -98,7 +105,15 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	if subject == "" {
 		subject = DefaultTaskSubject
 	}
-	run := &sqlfiles.Runner{Tx: tx, Stage: "reconcile", Report: report.AddStage}
+	snapshot := r.Snapshot
+	if snapshot == "" {
+		snapshot = filepath.Join(filepath.Dir(filepath.Dir(r.Staged.Glob)), "activities-snapshot.parquet")
+	}
+	if err := os.MkdirAll(filepath.Dir(snapshot), 0o700); err != nil {
+		return err
+	}
+	run := &sqlfiles.Runner{Tx: tx, Stage: "reconcile", Report: report.AddStage,
+		CopyTo: map[string]string{"activity_match": snapshot}}
 	if r.afterStatement != nil {
 		run.After = func(name string) error {
 			r.afterStatement(tx, name)
@@ -124,9 +139,10 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 	if err != nil {
 		return err
 	}
-	// The run's temporary tables (activities/010_activity_stage.sql,
-	// activities/060_activity_summary_delta.sql) go before the snapshots and the commit.
-	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats; DROP TABLE activity_summary_delta"); err != nil {
+	// The run's temporary tables and macro (activities/010_activity_stage.sql,
+	// 015_activity_fresh.sql, 060_activity_summary_delta.sql) go before the
+	// snapshots and the commit.
+	if _, err := tx.ExecContext(ctx, "DROP TABLE activity_repeats; DROP MACRO TABLE activity_fresh; DROP TABLE activity_summary_delta"); err != nil {
 		return err
 	}
 	if !c.Balanced() {
@@ -143,7 +159,9 @@ func (r *Reconcile) Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report
 func (r *Reconcile) args(runID int64, offset int, subject string) map[string][]any {
 	return map[string][]any{
 		"activity_stage":                    {r.Staged.Glob},
+		"activity_fresh":                    nil,
 		"activity_match":                    {runID, offset, r.Staged.Glob},
+		"activity_insert":                   {runID, offset, r.Staged.Glob},
 		"activity_sales_log":                {runID},
 		"activity_salesforce_tasks":         {runID, r.Options.LogEmails, r.Options.LogCalls, subject},
 		"activity_unsubscribe_violations":   {runID},

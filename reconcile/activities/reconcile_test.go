@@ -95,7 +95,8 @@ const sqlTypes = `{"success":true,"result":[{"id":401,"name":"Received Sales Cal
 
 // sqlDumps is what each statement is judged by: the query whose result is
 // compared with testdata/golden/sql/<statement>.csv after it runs. $1, where
-// a query has it, is the staged activities' read_parquet glob.
+// a query has it, is the staged activities' read_parquet glob, or for
+// activity_match the snapshot file it wrote.
 var sqlDumps = map[string]string{
 	"activity_schema": `SELECT table_name, column_name, data_type FROM information_schema.columns
 		WHERE table_name IN ('activities', 'sales_activity_log', 'salesforce_tasks', 'unsubscribe_violations',
@@ -104,7 +105,8 @@ var sqlDumps = map[string]string{
 	"activity_insert_rejects": `SELECT * EXCLUDE (source_file) FROM rejects ORDER BY ALL`,
 	"activity_stage": `SELECT s.marketo_guid, coalesce(r.copy_no, 1) AS copy_no, s.source_line
 		FROM read_parquet($1) s LEFT JOIN activity_repeats r USING (source_file, source_line) ORDER BY s.source_line`,
-	"activity_match":                    `SELECT marketo_guid, lead_id, type_name, category, sales_kind, email, match, marketo_id, run_id, source_line FROM activities ORDER BY marketo_guid`,
+	"activity_match":                    `SELECT marketo_guid, lead_id, type_name, category, sales_kind, email, match, marketo_id, source_line FROM read_parquet($1) ORDER BY marketo_guid`,
+	"activity_insert":                   `SELECT marketo_guid, lead_id, type_name, category, sales_kind, email, match, marketo_id, run_id, source_line FROM activities ORDER BY marketo_guid`,
 	"activity_sales_log":                `SELECT * FROM sales_activity_log ORDER BY marketo_guid`,
 	"activity_salesforce_tasks":         `SELECT * FROM salesforce_tasks ORDER BY marketo_guid`,
 	"activity_unsubscribe_violations":   `SELECT * FROM unsubscribe_violations ORDER BY marketo_guid`,
@@ -124,7 +126,7 @@ var sqlReport = []string{"activity_counts", "activity_breakdown"}
 // sqlFinal are the goldens of the tables a run keeps, each judged again
 // after the run has committed and the database file has been reopened: the
 // golden of the last statement that writes the table.
-var sqlFinal = []string{"activity_insert_rejects", "activity_match", "activity_sales_log",
+var sqlFinal = []string{"activity_insert_rejects", "activity_insert", "activity_sales_log",
 	"activity_salesforce_tasks", "activity_unsubscribe_violations", "activity_summary_insert",
 	"activity_lifecycle_events", "activity_lifecycle_insert_changes", "activity_lifecycle_people"}
 
@@ -179,15 +181,28 @@ func TestSQLGolden(t *testing.T) {
 	// Inside Apply, after each statement: what it wrote so far, read in
 	// Apply's transaction.
 	seen := map[string]bool{}
-	r := &Reconcile{Staged: staged, Options: opts}
+	r := &Reconcile{Staged: staged, Options: opts, Snapshot: filepath.Join(dir, "snapshot", "activities.parquet")}
 	r.afterStatement = func(tx *dbsql.Tx, name string) {
 		seen[name] = true
 		if q, ok := sqlDumps[name]; ok {
 			var args []any
-			if strings.Contains(q, "$1") {
+			if name == "activity_match" {
+				args = append(args, r.Snapshot)
+			} else if strings.Contains(q, "$1") {
 				args = append(args, staged.Glob)
 			}
 			sqlGolden(t, name, golden.Query(t, tx, q, args...))
+		}
+		if name == "activity_insert" {
+			// The snapshot written before the insert holds exactly the
+			// rows inserted.
+			diff := `SELECT count(*) FROM ((SELECT * EXCLUDE (run_id) FROM activities WHERE run_id = $1
+				EXCEPT ALL SELECT * FROM read_parquet($2))
+				UNION ALL (SELECT * FROM read_parquet($2)
+				EXCEPT ALL SELECT * EXCLUDE (run_id) FROM activities WHERE run_id = $1))`
+			if got := golden.Query(t, tx, diff, runID, r.Snapshot); got != "count_star()\n0\n" {
+				t.Errorf("the activities snapshot differs from the inserted rows: %s", got)
+			}
 		}
 	}
 	report := golden.ApplyRun(t, conn, r, runID, sqlPeopleInputs)

@@ -32,7 +32,9 @@ import (
 // the reconcile step. A step may add change rows of its own (a lifecycle
 // deactivation) and update people accordingly; it must bind values as
 // parameters. Tables it names in SnapshotTables have a run_id column and get
-// a snapshot of the run's rows like the people tables.
+// a snapshot of the run's rows like the people tables: Commit copies the
+// run's rows of each to Loader.SnapshotPath(table), unless the step has
+// already written that file itself, from exactly the rows it inserted.
 type Step interface {
 	Name() string
 	Apply(ctx context.Context, tx *dbsql.Tx, runID int64, report *pipeline.Report) error
@@ -103,6 +105,13 @@ func (l *Loader) AddStep(s Step) { l.steps = append(l.steps, s) }
 // StagingDir is the run's private scratch directory, removed after the run;
 // steps may stage their own files there.
 func (l *Loader) StagingDir() string { return l.staging }
+
+// SnapshotPath is the file that holds the run's snapshot of table until
+// Commit publishes it under snapshots/<table>/run_id=<id>/. Its directory
+// may not exist yet.
+func (l *Loader) SnapshotPath(table string) string {
+	return filepath.Join(l.staging, "snapshots", table, "data.parquet")
+}
 
 // New prepares run runID against st. full declares the inputs a complete
 // export: active people absent from them are deactivated.
@@ -270,22 +279,24 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		report.Active, report.Inactive, report.DupGroups, string(doc), report.AsOf, r.Stale); err != nil {
 		return err
 	}
-	snapshots := filepath.Join(l.staging, "snapshots")
 	tables := l.snapshotTables()
 	for _, table := range tables {
-		dir := filepath.Join(snapshots, table)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		path := l.SnapshotPath(table)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return err
 		}
 		t := time.Now()
-		if _, err := tx.ExecContext(ctx, snapshotSQL(table, l.runID, filepath.Join(dir, "data.parquet"))); err != nil {
+		if _, err := os.Stat(path); err == nil {
+			// Written by a step from the rows it inserted (Step).
+		} else if _, err := tx.ExecContext(ctx, snapshotSQL(table, l.runID, path)); err != nil {
 			return fmt.Errorf("snapshot %s: %w", table, err)
+		} else {
+			report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/snapshot " + table, Seconds: time.Since(t).Seconds()})
 		}
 		// DuckDB creates the file with the process umask.
-		if err := os.Chmod(filepath.Join(dir, "data.parquet"), 0o600); err != nil {
+		if err := os.Chmod(path, 0o600); err != nil {
 			return err
 		}
-		report.Stages = append(report.Stages, pipeline.StageTiming{Stage: "load/snapshot " + table, Seconds: time.Since(t).Seconds()})
 	}
 	// The journal lists what the run publishes after its commit; a run
 	// killed after the commit is completed from it by the next Open.
@@ -518,7 +529,7 @@ func snapshotSQL(table string, runID int64, path string) string {
 	if table != "people" {
 		query = fmt.Sprintf("SELECT * EXCLUDE (run_id) FROM %s WHERE run_id = %d", table, runID)
 	}
-	return fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet)", query, sqlfiles.QuoteString(path))
+	return sqlfiles.CopyStatement(query, path)
 }
 
 // profileTo has DuckDB write the profile of the next statements to path
