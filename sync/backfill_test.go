@@ -11,7 +11,9 @@ import (
 
 // TestBackfillProgress: Backfill tells its caller about each export in
 // date order, a rerun skips both naming their runs, and ListBackfill on a
-// missing state lists them as pending without creating it.
+// missing state lists them as pending without creating it. The two files
+// have the same size and differ in content: the second is applied, not
+// taken for the first.
 func TestBackfillProgress(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
