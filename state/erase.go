@@ -56,14 +56,6 @@ func (s *State) Erase(ctx context.Context, ids []int64) (Erasure, error) {
 		return res, errors.New("no marketo id to erase")
 	}
 	conn := s.conn
-	idList := make([]string, len(ids))
-	for i, id := range ids {
-		idList[i] = strconv.FormatInt(id, 10)
-	}
-	// Integers formatted by Go, never input text: safe to splice.
-	idsLit := "[" + strings.Join(idList, ", ") + "]::BIGINT[]"
-	idRegex := sqlfiles.QuoteString(`(^|[^0-9])(` + strings.Join(idList, "|") + `)([^0-9]|$)`)
-
 	snapshots, err := snapshotFiles(s.Dir)
 	if err != nil {
 		return res, err
@@ -71,66 +63,56 @@ func (s *State) Erase(ctx context.Context, ids []int64) (Erasure, error) {
 	var peopleFiles []string
 	for _, f := range snapshots {
 		if strings.HasPrefix(f, filepath.Join(s.Dir, SnapshotDir, "people")+string(filepath.Separator)) {
-			peopleFiles = append(peopleFiles, sqlfiles.QuoteString(f))
-		}
-	}
-	// The ids are spliced; the statements of sql/erase/ read them from
-	// erase_ids.
-	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE erase_ids AS SELECT unnest("+idsLit+") AS id"); err != nil {
-		return res, fmt.Errorf("erase: %w", err)
-	}
-	run := &sqlfiles.Runner{Tx: conn, Stage: "erase"}
-	if err := run.Run(ctx, "erase", map[string][]any{"erase_emails": nil, "erase_lines": nil, "erase_found": nil}); err != nil {
-		return res, fmt.Errorf("erase: %w", err)
-	}
-	var setup []string
-	if len(peopleFiles) > 0 {
-		files := "[" + strings.Join(peopleFiles, ", ") + "]"
-		setup = append(setup,
-			`INSERT INTO erase_emails SELECT DISTINCT lower(trim(email)) FROM read_parquet(`+files+`, hive_partitioning = false)
-			 WHERE marketo_id IN (SELECT id FROM erase_ids) AND email IS NOT NULL`,
-			`INSERT INTO erase_lines SELECT DISTINCT source_file, source_line FROM read_parquet(`+files+`, hive_partitioning = false)
-			 WHERE marketo_id IN (SELECT id FROM erase_ids) AND source_file IS NOT NULL`,
-			`INSERT INTO erase_found SELECT DISTINCT marketo_id FROM read_parquet(`+files+`, hive_partitioning = false)
-			 WHERE marketo_id IN (SELECT id FROM erase_ids)`)
-	}
-	for _, q := range setup {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return res, fmt.Errorf("erase: %w", err)
+			peopleFiles = append(peopleFiles, f)
 		}
 	}
 	dropTemp := func() {
-		conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS erase_ids; DROP TABLE IF EXISTS erase_emails; DROP TABLE IF EXISTS erase_lines; DROP TABLE IF EXISTS erase_found")
+		conn.ExecContext(context.Background(), sqlfiles.Text("erase/drop_temp"))
 	}
 	defer dropTemp()
-	if err := conn.QueryRowContext(ctx, "SELECT count(DISTINCT id) FROM erase_found").Scan(&res.People); err != nil {
+	// The keys of the people to erase, in temp tables and variables that
+	// the statements below read (sql/erase/): their ids, and the emails,
+	// input lines and ids the people table and snapshots hold.
+	run := &sqlfiles.Runner{Tx: conn, Stage: "erase"}
+	if err := run.Run(ctx, "erase", map[string][]any{
+		"erase_ids": {ids}, "erase_emails": nil, "erase_lines": nil, "erase_found": nil,
+		"erase_id_list": nil, "erase_id_regex": nil,
+	}); err != nil {
+		return res, fmt.Errorf("erase: %w", err)
+	}
+	if len(peopleFiles) > 0 { // read_parquet needs at least one file
+		for _, name := range []string{"erase/snapshot_emails", "erase/snapshot_lines", "erase/snapshot_found"} {
+			if err := run.Exec(ctx, name, peopleFiles); err != nil {
+				return res, fmt.Errorf("erase: %w", err)
+			}
+		}
+	}
+	if err := conn.QueryRowContext(ctx, sqlfiles.Text("erase/found_count")).Scan(&res.People); err != nil {
 		return res, err
 	}
 
 	// Snapshots first: if the process dies here, the tables still hold
 	// the person and no erasure is recorded; rerunning finishes.
 	for _, f := range snapshots {
-		src := sqlfiles.QuoteString(f)
-		cols, err := columns(ctx, conn, "SELECT * FROM read_parquet("+src+", hive_partitioning = false)")
+		cols, err := columns(ctx, conn, sqlfiles.Text("erase/snapshot_columns"), f)
 		if err != nil {
 			return res, fmt.Errorf("erase: %s: %w", f, err)
 		}
-		match, keep, project := erasePredicate(cols, idsLit, idRegex)
+		match, keep, project := erasePredicate(cols)
 		if match == "" {
 			continue
 		}
 		var n int64
-		q := "SELECT count(*) FROM read_parquet(" + src + ", hive_partitioning = false) WHERE " + match
-		if err := conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		q := "SELECT count(*) FROM read_parquet($1, hive_partitioning = false) WHERE " + match
+		if err := conn.QueryRowContext(ctx, q, f).Scan(&n); err != nil {
 			return res, fmt.Errorf("erase: %s: %w", f, err)
 		}
 		if n == 0 {
 			continue
 		}
 		tmp := f + ".erase.tmp"
-		copySQL := fmt.Sprintf("COPY (SELECT %s FROM read_parquet(%s, hive_partitioning = false) WHERE %s) TO %s (FORMAT parquet)",
-			project, src, keep, sqlfiles.QuoteString(tmp))
-		if _, err := conn.ExecContext(ctx, copySQL); err != nil {
+		copySQL := "COPY (SELECT " + project + " FROM read_parquet($1, hive_partitioning = false) WHERE " + keep + ") TO $2 (FORMAT parquet)"
+		if _, err := conn.ExecContext(ctx, copySQL, f, tmp); err != nil {
 			os.Remove(tmp)
 			return res, fmt.Errorf("erase: rewriting %s: %w", f, err)
 		}
@@ -148,9 +130,7 @@ func (s *State) Erase(ctx context.Context, ids []int64) (Erasure, error) {
 		return res, err
 	}
 	defer tx.Rollback()
-	tables, err := tx.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND table_catalog = current_database()
-		  AND table_name NOT IN ('runs', 'inputs', 'erasures', 'erasure_salt') ORDER BY table_name`)
+	tables, err := tx.QueryContext(ctx, sqlfiles.Text("erase/tables"))
 	if err != nil {
 		return res, err
 	}
@@ -165,19 +145,17 @@ func (s *State) Erase(ctx context.Context, ids []int64) (Erasure, error) {
 	}
 	tables.Close()
 	for _, table := range names {
-		cols, err := columns(ctx, tx, "SELECT * FROM "+quoteIdent(table))
+		cols, err := columns(ctx, tx, "SELECT * FROM "+quoteIdent(table)+" LIMIT 0")
 		if err != nil {
 			return res, err
 		}
-		match, _, _ := erasePredicate(cols, idsLit, idRegex)
+		match, _, _ := erasePredicate(cols)
 		if match == "" {
 			continue
 		}
 		var stmt string
 		if cols["marketo_ids"] {
-			stmt = fmt.Sprintf(`UPDATE %s SET marketo_ids = list_filter(marketo_ids, x -> NOT list_contains(%s, x)),
-				person_count = len(list_filter(marketo_ids, x -> NOT list_contains(%s, x))) WHERE %s`,
-				quoteIdent(table), idsLit, idsLit, match)
+			stmt = "UPDATE " + quoteIdent(table) + " SET marketo_ids = " + keptIDs + ", person_count = len(" + keptIDs + ") WHERE " + match
 		} else {
 			stmt = "DELETE FROM " + quoteIdent(table) + " WHERE " + match
 		}
@@ -195,22 +173,22 @@ func (s *State) Erase(ctx context.Context, ids []int64) (Erasure, error) {
 	}
 
 	var salt string
-	if err := tx.QueryRowContext(ctx, "SELECT salt FROM erasure_salt").Scan(&salt); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlfiles.Text("erase/salt")).Scan(&salt); err != nil {
 		var b [32]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			return res, err
 		}
 		salt = hex.EncodeToString(b[:])
-		if _, err := tx.ExecContext(ctx, "INSERT INTO erasure_salt VALUES ($1)", salt); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlfiles.Text("erase/insert_salt"), salt); err != nil {
 			return res, err
 		}
 	}
 	hashes := make([]string, len(ids))
-	for i, id := range idList {
-		hashes[i] = ErasureHash(salt, id)
+	for i, id := range ids {
+		hashes[i] = ErasureHash(salt, strconv.FormatInt(id, 10))
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO erasures VALUES ($1, $2, $3::VARCHAR[], $4, $5)",
-		time.Now().UTC(), len(ids), "["+strings.Join(hashes, ", ")+"]", res.Rows, res.SnapshotFiles); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlfiles.Text("erase/insert_erasure"),
+		time.Now().UTC(), len(ids), hashes, res.Rows, res.SnapshotFiles); err != nil {
 		return res, fmt.Errorf("record erasure: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -301,12 +279,20 @@ func ErasureHash(salt, id string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// keptIDs is a marketo_ids list without the ids being erased.
+const keptIDs = "list_filter(marketo_ids, x -> NOT list_contains(getvariable('erase_id_list'), x))"
+
 // erasePredicate builds, from a table's column names, the SQL condition of
 // the rows of the erased people (match), its negation for rewriting a file
 // (keep), and the projection that drops the ids from a marketo_ids list.
-// It returns "" when the table holds nothing personal. The temp tables
-// erase_ids, erase_emails and erase_lines hold the keys.
-func erasePredicate(cols map[string]bool, idsLit, idRegex string) (match, keep, project string) {
+// It returns "" when the table holds nothing personal. It is built here,
+// not kept in a .sql file, because it depends on which personal columns a
+// table or snapshot file has, found at run time, so that a table added
+// later is erased without a change here. It holds column names and fixed
+// text only: the values are in the temp tables erase_ids, erase_emails and
+// erase_lines and the variables erase_id_list and erase_id_regex
+// (sql/erase/).
+func erasePredicate(cols map[string]bool) (match, keep, project string) {
 	var parts, idCols []string
 	for _, c := range []string{"marketo_id", "lead_id"} {
 		if cols[c] {
@@ -322,7 +308,7 @@ func erasePredicate(cols map[string]bool, idsLit, idRegex string) (match, keep, 
 		parts = append(parts, "("+p+")")
 	}
 	if cols["raw"] {
-		parts = append(parts, "regexp_matches(raw, "+idRegex+")",
+		parts = append(parts, "regexp_matches(raw, getvariable('erase_id_regex'))",
 			"EXISTS (SELECT 1 FROM erase_emails e WHERE contains(lower(raw), e.email_key))")
 		if cols["source_file"] && cols["line"] {
 			parts = append(parts, "(source_file || ':' || line) IN (SELECT source_file || ':' || line FROM erase_lines)")
@@ -330,15 +316,14 @@ func erasePredicate(cols map[string]bool, idsLit, idRegex string) (match, keep, 
 	}
 	project = "*"
 	if cols["marketo_ids"] {
-		parts = append(parts, "list_has_any(marketo_ids, "+idsLit+")")
-		kept := "list_filter(marketo_ids, x -> NOT list_contains(" + idsLit + ", x))"
-		project = "* REPLACE (" + kept + " AS marketo_ids"
+		parts = append(parts, "list_has_any(marketo_ids, getvariable('erase_id_list'))")
+		project = "* REPLACE (" + keptIDs + " AS marketo_ids"
 		if cols["person_count"] {
-			project += ", len(" + kept + ") AS person_count"
+			project += ", len(" + keptIDs + ") AS person_count"
 		}
 		project += ")"
 		match = strings.Join(parts, " OR ")
-		return match, "len(" + kept + ") >= 2", project
+		return match, "len(" + keptIDs + ") >= 2", project
 	}
 	if len(parts) == 0 {
 		return "", "", ""
@@ -351,9 +336,10 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*dbsql.Rows, error)
 }
 
-// columns returns the column names of a query's result.
-func columns(ctx context.Context, q querier, query string) (map[string]bool, error) {
-	rows, err := q.QueryContext(ctx, query+" LIMIT 0")
+// columns returns the column names of a query's result (a query that
+// returns no rows).
+func columns(ctx context.Context, q querier, query string, args ...any) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

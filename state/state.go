@@ -234,6 +234,26 @@ func (s *State) AppliedIn(ctx context.Context, sums []string) (map[string]int64,
 	return out, rows.Err()
 }
 
+// InputSizes returns which of the given file sizes an earlier run's input
+// had. A file of another size was never read (AppliedIn would not find its
+// sha256), so it need not be hashed to know that.
+func (s *State) InputSizes(ctx context.Context, sizes []int64) (map[int64]bool, error) {
+	rows, err := s.conn.QueryContext(ctx, sqlfiles.Text("run/input_sizes"), sizes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
+}
+
 // Close closes the connection and the database.
 func (s *State) Close() error {
 	err := s.conn.Close()

@@ -8,9 +8,9 @@
 // prunes old snapshots. A failed run changes nothing, and a new state
 // directory it created goes with it.
 //
-// Run is one run on its own; a backfill holds the state across its runs
-// with OpenState, AlreadyApplied and RunIn. The command line (flags,
-// printing, exit codes) is cmd/actsync's.
+// Run is one run on its own; Backfill applies a directory of exports, one
+// run each, holding the state across its runs (OpenState and RunIn). The
+// command line (flags, printing, exit codes) is cmd/actsync's.
 package sync
 
 import (

@@ -6,19 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/actsync/actsync/pipeline"
-	"github.com/actsync/actsync/reconcile/activities"
 	"github.com/actsync/actsync/stages/extract"
 	"github.com/actsync/actsync/stages/load"
-	"github.com/actsync/actsync/state"
 	"github.com/actsync/actsync/sync"
 )
 
@@ -70,76 +64,36 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.Usage()
 		return errUsage
 	}
-	root := fs.Arg(0)
-	if info, err := os.Stat(root); err != nil || !info.IsDir() {
-		return fmt.Errorf("backfill: %s is not a directory", root)
-	}
-	mem := memory.DefaultAllocator
-	cfg.Mem = mem
-	exports, err := extract.FindExports(root, mem)
-	if err != nil {
-		return fmt.Errorf("backfill: %w", err)
-	}
-	types := activities.BuiltinTypes()
-	if cfg.ActivityTypes != "" {
-		if _, err := types.LoadTypesFile(cfg.ActivityTypes); err != nil {
-			return fmt.Errorf("--activity-types: %w", err)
+	var bar *progressBar
+	out := backfillPrinter{w: stdout, json: asJSON}
+	show := func(p sync.BackfillProgress) {
+		if bar == nil && !asJSON && isTerminal(stderr) {
+			bar = newProgressBar(stderr, p.Exports)
+		}
+		e := p.Exports[p.Index]
+		switch p.Step {
+		case sync.BackfillApplying:
+			bar.start(p.Index, e)
+		case sync.BackfillApplied:
+			bar.clear()
+			bar.done(p.Index, e)
+			out.applied(e, p.Report)
+		case sync.BackfillSkipped:
+			bar.done(p.Index, e)
+			out.skipped(e, p.RunID)
+		case sync.BackfillPending:
+			out.pending(e)
 		}
 	}
-	var st *state.State
+	backfill := sync.Backfill
 	if *list {
-		// Listing writes nothing: read-only, and a missing state has
-		// applied nothing.
-		if _, statErr := os.Stat(filepath.Join(cfg.State, state.DatabaseFile)); statErr == nil {
-			st, err = state.OpenReadOnly(ctx, cfg.State)
-		}
-	} else {
-		st, err = sync.OpenState(ctx, cfg.State, cfg.Log, cfg.MemoryLimit)
+		backfill = sync.ListBackfill
 	}
+	err := backfill(ctx, cfg, fs.Arg(0), show)
+	bar.clear()
 	if err != nil {
 		return err
 	}
-	if st != nil {
-		defer st.Close()
-	}
-
-	var bar *progressBar
-	if !asJSON && isTerminal(stderr) {
-		bar = newProgressBar(stderr, exports)
-	}
-	out := backfillPrinter{w: stdout, json: asJSON}
-	applied := 0
-	for i, e := range exports {
-		if st != nil {
-			applied, run, err := sync.AlreadyApplied(ctx, st, e)
-			if err != nil {
-				return err
-			}
-			if applied {
-				bar.done(i, e)
-				out.skipped(e, run)
-				continue
-			}
-		}
-		if *list {
-			out.pending(e)
-			continue
-		}
-		bar.start(i, e)
-		run := cfg
-		run.AsOf = e.AsOf
-		run.People = nil
-		report, err := sync.RunIn(ctx, st, run, sync.Inputs{People: e.Sources, Activities: e.Activities, Types: types})
-		bar.clear()
-		if err != nil {
-			return fmt.Errorf("backfill stopped at export %d of %d (%s): %w; the %d applied before it are kept; fix or remove it and rerun the same command to resume (applied exports are skipped)",
-				i+1, len(exports), e.Name, err, applied)
-		}
-		applied++
-		bar.done(i, e)
-		out.applied(e, report)
-	}
-	bar.clear()
 	return out.err
 }
 

@@ -7,13 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/state"
 )
 
@@ -66,13 +63,10 @@ func queryCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	if err := st.AddHistoryViews(ctx); err != nil {
-		return err
-	}
 	if *format == "parquet" {
-		return queryParquet(ctx, st, fs.Arg(0), stdout)
+		return st.ExportParquet(ctx, fs.Arg(0), stdout)
 	}
-	rows, err := st.Conn().QueryContext(ctx, fs.Arg(0))
+	rows, err := st.Query(ctx, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -80,96 +74,104 @@ func queryCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return printRows(rows, *format, stdout)
 }
 
-// queryParquet writes the result of query to w as one Parquet file: DuckDB
-// writes it to a private temp file (COPY needs a path), which is then
-// copied to w. The statement is the user's own, run on a read-only
-// connection; only a trailing semicolon is trimmed to wrap it.
-func queryParquet(ctx context.Context, st *state.State, query string, w io.Writer) error {
-	dir, err := os.MkdirTemp("", "actsync-query-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "result.parquet")
-	query = strings.TrimRight(strings.TrimSpace(query), ";")
-	if _, err := st.Conn().ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet)", query, sqlfiles.QuoteString(path))); err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
-}
-
 // printRows writes a result set as an aligned table, CSV or JSON lines.
 func printRows(rows *dbsql.Rows, format string, w io.Writer) error {
-	return printRowsWith(rows, format, w, nil)
-}
-
-// printRowsWith is printRows with extra keys added to every JSON line.
-func printRowsWith(rows *dbsql.Rows, format string, w io.Writer, extra map[string]any) error {
 	cols, err := rows.Columns()
 	if err != nil {
 		return err
 	}
+	p := newRowPrinter(format, w, cols, nil)
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	var tw *tabwriter.Writer
-	var cw *csv.Writer
-	enc := json.NewEncoder(w)
-	switch format {
-	case "table":
-		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	case "csv":
-		cw = csv.NewWriter(w)
-		cw.Write(cols)
-	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		switch format {
-		case "table":
-			cells := make([]string, len(vals))
-			for i, v := range vals {
-				cells[i] = strings.ReplaceAll(text(v), "\t", " ")
-			}
-			fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		case "csv":
-			cells := make([]string, len(vals))
-			for i, v := range vals {
-				cells[i] = text(v)
-			}
-			cw.Write(cells)
-		case "json":
-			obj := make(map[string]any, len(cols)+len(extra))
-			for k, v := range extra {
-				obj[k] = v
-			}
-			for i, c := range cols {
-				obj[c] = vals[i]
-			}
-			if err := enc.Encode(obj); err != nil {
-				return err
-			}
+		if err := p.row(vals); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if tw != nil {
-		return tw.Flush()
+	return p.flush()
+}
+
+// printTable is printRows for a result held in memory, with extra keys
+// added to every JSON line.
+func printTable(t state.Table, format string, w io.Writer, extra map[string]any) error {
+	p := newRowPrinter(format, w, t.Columns, extra)
+	for _, vals := range t.Rows {
+		if err := p.row(vals); err != nil {
+			return err
+		}
 	}
-	if cw != nil {
-		cw.Flush()
-		return cw.Error()
+	return p.flush()
+}
+
+// rowPrinter writes rows as an aligned table (flushed at the end), CSV or
+// JSON lines.
+type rowPrinter struct {
+	format string
+	cols   []string
+	extra  map[string]any // added to every JSON line
+	tw     *tabwriter.Writer
+	cw     *csv.Writer
+	enc    *json.Encoder
+}
+
+// newRowPrinter starts a result with columns cols, writing the header of a
+// table or CSV.
+func newRowPrinter(format string, w io.Writer, cols []string, extra map[string]any) *rowPrinter {
+	p := &rowPrinter{format: format, cols: cols, extra: extra, enc: json.NewEncoder(w)}
+	switch format {
+	case "table":
+		p.tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(p.tw, strings.Join(cols, "\t"))
+	case "csv":
+		p.cw = csv.NewWriter(w)
+		p.cw.Write(cols)
+	}
+	return p
+}
+
+func (p *rowPrinter) row(vals []any) error {
+	switch p.format {
+	case "table":
+		cells := make([]string, len(vals))
+		for i, v := range vals {
+			cells[i] = strings.ReplaceAll(text(v), "\t", " ")
+		}
+		fmt.Fprintln(p.tw, strings.Join(cells, "\t"))
+	case "csv":
+		cells := make([]string, len(vals))
+		for i, v := range vals {
+			cells[i] = text(v)
+		}
+		p.cw.Write(cells)
+	case "json":
+		obj := make(map[string]any, len(p.cols)+len(p.extra))
+		for k, v := range p.extra {
+			obj[k] = v
+		}
+		for i, c := range p.cols {
+			obj[c] = vals[i]
+		}
+		return p.enc.Encode(obj)
+	}
+	return nil
+}
+
+func (p *rowPrinter) flush() error {
+	if p.tw != nil {
+		return p.tw.Flush()
+	}
+	if p.cw != nil {
+		p.cw.Flush()
+		return p.cw.Error()
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	sqlfiles "github.com/actsync/actsync/sql"
 	"github.com/actsync/actsync/state"
 	"github.com/actsync/actsync/sync"
 )
@@ -18,13 +17,6 @@ run completes), the last ten runs (when, as-of time, inputs, counts,
 duration, outcome), the people by status and reason, and the duplicate
 email groups of the latest run by size (counts only). Read-only, except
 that --open writes the page it names if missing.`
-
-// statusSections are the tables `actsync status` prints, in order.
-var statusSections = []struct{ title, sql string }{
-	{"runs (newest first)", "status_runs"},
-	{"people", "status_people"},
-	{"duplicate email groups, latest run", "status_duplicates"},
-}
 
 func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("status", statusSynopsis, stderr)
@@ -57,19 +49,18 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	for _, sec := range statusSections {
-		rows, err := st.Conn().QueryContext(ctx, sqlfiles.Text("status/"+sec.sql))
-		if err != nil {
-			return fmt.Errorf("status/%s.sql: %w", sec.sql, err)
-		}
+	sections, err := st.Status(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sec := range sections {
 		if *asJSON {
-			err = printRowsWith(rows, "json", stdout, map[string]any{"section": sec.sql})
+			err = printTable(sec.Table, "json", stdout, map[string]any{"section": sec.Name})
 		} else {
-			fmt.Fprintln(stdout, sec.title)
-			err = printRows(rows, "table", stdout)
+			fmt.Fprintln(stdout, sec.Title)
+			err = printTable(sec.Table, "table", stdout, nil)
 			fmt.Fprintln(stdout)
 		}
-		rows.Close()
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,2 @@
+-- Keeps the salt ($1) the first erasure drew.
+INSERT INTO erasure_salt VALUES ($1)
