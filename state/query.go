@@ -102,7 +102,7 @@ func (s *State) ExportParquet(ctx context.Context, query string, w io.Writer) er
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "result.parquet")
 	query = strings.TrimRight(strings.TrimSpace(query), ";")
-	if _, err := s.conn.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet)", query, sqlfiles.QuoteString(path))); err != nil {
+	if _, err := s.conn.ExecContext(ctx, sqlfiles.CopyStatement(query, path)); err != nil {
 		return err
 	}
 	f, err := os.Open(path)
