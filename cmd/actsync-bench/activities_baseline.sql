@@ -8,7 +8,7 @@
 --   SET VARIABLE activities_file = '/path/to/activities.csv';  -- Bulk Activity Extract CSV
 --   SET VARIABLE types_file = '/path/to/activity_types.csv';   -- id, type_name, category, sales_kind
 --
--- Same rules as actsync on the same input (DESIGN §5, README "Activities"):
+-- Same rules as actsync on the same input (docs/design.md, README "Activities"):
 --   * every column read as text; an empty field and the literal null are
 --     NULL; a marketoGUID delivered twice in the file is kept once (the
 --     first);

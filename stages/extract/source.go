@@ -230,7 +230,7 @@ func detect(path string, explicit bool) (f Format, gz bool, why string, err erro
 
 // knownHeader reports whether the first line of the file at path (gzip
 // data when its magic says so) is a delimited header with a column actsync
-// knows: a person field (any spelling of DESIGN §2) or an activity column
+// knows: a person field (any spelling in docs/design.md "Inputs") or an activity column
 // (activityTypeId, marketoGUID). That tells a Bulk Extract saved as .txt
 // from the licence or notes beside it.
 func knownHeader(path string) (bool, error) {
