@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/actsync/actsync/internal/atomicfile"
+	sqlfiles "github.com/actsync/actsync/sql"
 )
 
 // JournalFile is written into a run's staging directory just before its
@@ -26,7 +27,8 @@ const JournalFile = "journal.json"
 // holds one of the points below, the process kills itself with SIGKILL on
 // reaching it. The crash-safety tests use it to die at each step of
 // publishing a run, a window too narrow to hit reliably with a timer:
-// before-commit, after-commit, after-rename (the first snapshot moved),
+// before-commit, after-commit, after-copy (the snapshots written after the
+// commit, state.CopyTable), after-rename (the first snapshot moved),
 // after-report (runs/<id>.json written, staging not yet removed).
 const CrashPointEnv = "ACTSYNC_CRASH_POINT"
 
@@ -41,9 +43,42 @@ func CrashPoint(point string) {
 // directory, so a state directory can be moved between a crash and its
 // recovery.
 type Journal struct {
-	RunID   int64    `json:"run_id"`
+	RunID int64 `json:"run_id"`
+	// Copies are snapshots written after the commit, from the committed
+	// table, before the renames (see CopyTable).
+	Copies  []Copy   `json:"copies,omitempty"`
 	Renames []Rename `json:"renames"`
 	Report  string   `json:"report"` // runs/<id>.json, written from runs.report
+}
+
+// Copy is a whole-table snapshot a run writes after its commit: File
+// (relative to the state directory) is COPY (SELECT * FROM Table).
+type Copy struct {
+	Table string `json:"table"`
+	File  string `json:"file"`
+}
+
+// CopyTable writes the whole of table to the file path as Parquet, by way
+// of path.tmp and a rename, so that path exists only complete. It runs
+// after the run's commit: DuckDB scans a committed table about a third
+// faster than the rows of an open transaction (2M people: 6.3 s against
+// 10.1 s; docs/performance.md), and until the journal is gone no other
+// write can reach the table (the next writer's Open completes the run
+// first), so the copy is the table as the run left it.
+func (s *State) CopyTable(ctx context.Context, table, path string) error {
+	tmp := path + ".tmp"
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	os.Remove(tmp)
+	if _, err := s.conn.ExecContext(ctx, sqlfiles.CopyStatement("SELECT * FROM "+quoteIdent(table), tmp)); err != nil {
+		return fmt.Errorf("snapshot %s: %w", table, err)
+	}
+	// DuckDB creates the file with the process umask.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // Rename is one move of a published run: From and To are relative to the
@@ -70,6 +105,7 @@ func WriteJournal(staging string, j Journal) error {
 type Recovery struct {
 	RunID     int64
 	Committed bool
+	Copied    int  // snapshots written from their committed table
 	Published int  // snapshot directories moved into snapshots/
 	Report    bool // runs/<id>.json written from the runs table
 }
@@ -78,10 +114,13 @@ func (r Recovery) String() string {
 	if !r.Committed {
 		return fmt.Sprintf("discarded interrupted run %d: it died before its commit, so nothing of it was in the state; removed its staging files", r.RunID)
 	}
-	if r.Published == 0 && !r.Report {
+	if r.Copied == 0 && r.Published == 0 && !r.Report {
 		return fmt.Sprintf("run %d had been published in full before its process died; removed its leftover staging files", r.RunID)
 	}
 	what := fmt.Sprintf("%d snapshot directories", r.Published)
+	if r.Copied > 0 {
+		what = fmt.Sprintf("%d snapshot files written from their committed tables and %s", r.Copied, what)
+	}
 	if r.Report {
 		what += fmt.Sprintf(" and runs/%d.json", r.RunID)
 	}
@@ -187,6 +226,24 @@ func (s *State) recoverRuns(ctx context.Context) ([]Recovery, error) {
 			var j Journal
 			if err := json.Unmarshal(data, &j); err != nil || j.RunID != id {
 				return out, fmt.Errorf("recover run %d: bad journal %s: %v", id, filepath.Join(staging, JournalFile), err)
+			}
+			published := func(file string) bool {
+				for _, r := range j.Renames {
+					if rel, err := filepath.Rel(r.From, file); err == nil && !strings.HasPrefix(rel, "..") {
+						_, err := os.Stat(filepath.Join(s.Dir, r.To, rel))
+						return err == nil
+					}
+				}
+				return false
+			}
+			for _, c := range j.Copies {
+				if _, err := os.Stat(filepath.Join(s.Dir, c.File)); err == nil || published(c.File) {
+					continue // written before the crash
+				}
+				if err := s.CopyTable(ctx, c.Table, filepath.Join(s.Dir, c.File)); err != nil {
+					return out, fmt.Errorf("recover run %d: %w", id, err)
+				}
+				rec.Copied++
 			}
 			for _, r := range j.Renames {
 				from, to := filepath.Join(s.Dir, r.From), filepath.Join(s.Dir, r.To)
