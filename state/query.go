@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	sqlfiles "github.com/actsync/actsync/sql"
 )
@@ -90,7 +89,8 @@ func (s *State) Query(ctx context.Context, query string) (*dbsql.Rows, error) {
 // ExportParquet writes the result of query, as Query runs it, to w as one
 // Parquet file. DuckDB writes it to a private temp file (COPY needs a
 // path), which is then copied to w. The statement is the caller's own, run
-// as it is: only a trailing semicolon is trimmed to wrap it in COPY.
+// as it is: only a trailing semicolon is trimmed to wrap it in COPY
+// (sqlfiles.CopyStatement).
 func (s *State) ExportParquet(ctx context.Context, query string, w io.Writer) error {
 	if err := s.AddHistoryViews(ctx); err != nil {
 		return err
@@ -101,7 +101,6 @@ func (s *State) ExportParquet(ctx context.Context, query string, w io.Writer) er
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "result.parquet")
-	query = strings.TrimRight(strings.TrimSpace(query), ";")
 	if _, err := s.conn.ExecContext(ctx, sqlfiles.CopyStatement(query, path)); err != nil {
 		return err
 	}

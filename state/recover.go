@@ -119,7 +119,7 @@ func (r Recovery) String() string {
 	}
 	what := fmt.Sprintf("%d snapshot directories", r.Published)
 	if r.Copied > 0 {
-		what = fmt.Sprintf("%d snapshot files written from their committed tables and %s", r.Copied, what)
+		what = fmt.Sprintf("%d snapshot files copied from their committed tables, %s", r.Copied, what)
 	}
 	if r.Report {
 		what += fmt.Sprintf(" and runs/%d.json", r.RunID)

@@ -376,7 +376,7 @@ func TestKillAtEachPublishStep(t *testing.T) {
 		recovered string // the line the next run prints
 	}{
 		{"before-commit", false, "actsync: discarded interrupted run 2: it died before its commit"},
-		{"after-commit", true, "actsync: completed interrupted run 2: it died after its commit; published 1 snapshot files written from their committed tables and 6 snapshot directories and runs/2.json"},
+		{"after-commit", true, "actsync: completed interrupted run 2: it died after its commit; published 1 snapshot files copied from their committed tables, 6 snapshot directories and runs/2.json"},
 		{"after-copy", true, "actsync: completed interrupted run 2: it died after its commit; published 6 snapshot directories and runs/2.json"},
 		{"after-rename", true, "actsync: completed interrupted run 2: it died after its commit; published 5 snapshot directories and runs/2.json"},
 		{"after-report", true, "actsync: run 2 had been published in full before its process died; removed its leftover staging files"},

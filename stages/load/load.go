@@ -288,9 +288,13 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 		}
 		t := time.Now()
 		if table == "people" {
-			// The whole table: copied after the commit (state.CopyTable).
-			j.Copies = append(j.Copies, state.Copy{Table: table,
-				File: filepath.Join(state.StagingDir, filepath.Base(l.staging), "snapshots", table, "data.parquet")})
+			// The one whole-table snapshot: copied after the commit
+			// (state.CopyTable).
+			rel, err := filepath.Rel(l.st.Dir, path)
+			if err != nil {
+				return err
+			}
+			j.Copies = append(j.Copies, state.Copy{Table: table, File: rel})
 			continue
 		}
 		if _, err := os.Stat(path); err == nil {
@@ -529,7 +533,8 @@ func (l *Loader) stageBatch(name string, schema *arrow.Schema, b arrow.RecordBat
 	return path, nil
 }
 
-// snapshotSQL is the COPY statement of one table's snapshot. COPY takes no
+// snapshotSQL is the COPY statement of the snapshot of one table's run
+// rows (people, the whole table, is state.CopyTable's). COPY takes no
 // bound parameters: the run id is an integer and the path goes through
 // QuoteString. The run_id column is left out: the hive partition holds it.
 //
@@ -541,10 +546,7 @@ func (l *Loader) stageBatch(name string, schema *arrow.Schema, b arrow.RecordBat
 // default, writes about twice as fast as zstd for files about 1.5 times as
 // large (docs/performance.md): a nightly job favours the time.
 func snapshotSQL(table string, runID int64, path string) string {
-	query := "SELECT * FROM people"
-	if table != "people" {
-		query = fmt.Sprintf("SELECT * EXCLUDE (run_id) FROM %s WHERE run_id = %d", table, runID)
-	}
+	query := fmt.Sprintf("SELECT * EXCLUDE (run_id) FROM %s WHERE run_id = %d", table, runID)
 	return sqlfiles.CopyStatement(query, path)
 }
 
