@@ -16,7 +16,11 @@
 // nil) and updates the winner index, a map from Marketo id to the updatedAt
 // and provenance of that person's newest row: 16 bytes of value per distinct
 // person, 40 to 56 bytes with the map's own overhead, which depends on how
-// full its tables happen to be (BenchmarkWinnerIndex).
+// full its tables happen to be (BenchmarkWinnerIndex). Finish first turns
+// the index into a bitmap of the winning rows by input and line (about one
+// bit per line read) and drops the map, so that reading the held batches
+// back costs a bit test per row instead of a map lookup, and the map's
+// memory is free before the load needs it.
 //
 // With Options.SpillDir set, Process writes each batch to a spill file in
 // that directory instead of retaining it, so the filter's memory is the
@@ -83,8 +87,7 @@ const (
 // winner is the row that currently speaks for a person, the value of the
 // index's one entry per person: 16 bytes. Provenance (input, line) names
 // one row of a run, so it serves both as the tie-break and to find the row
-// again in Finish; storing where the row is held as well would cost 8 bytes
-// more per person.
+// again in Finish.
 type winner struct {
 	ts  int64  // updatedAt in µs; math.MinInt64 when absent or unreadable
 	pos uint64 // file<<lineBits | line: input order, the tie-break
@@ -105,6 +108,7 @@ type Filter struct {
 	ledger     *pipeline.Ledger
 	store      store
 	rows       []int64 // rows of each held batch, by batch index
+	lastLine   []int64 // the highest line seen, by input index
 	winners    map[int64]winner
 	superseded int64
 	err        error // a failed Process leaves the index inconsistent
@@ -157,12 +161,11 @@ func (f *Filter) process(in arrow.RecordBatch) error {
 		if file < 0 || file > maxFile || line < 0 || line > maxLine {
 			return fmt.Errorf("row at input %d line %d: input index or line out of range", file, line)
 		}
-		w := winner{ts: math.MinInt64, pos: uint64(file)<<lineBits | uint64(line)}
-		if upd.IsValid(i) {
-			if t, ok := pipeline.ParseTimestamp(upd.Value(i)); ok {
-				w.ts = t.UnixMicro()
-			}
+		w := winner{ts: updatedMicros(upd, i), pos: uint64(file)<<lineBits | uint64(line)}
+		if int(file) >= len(f.lastLine) {
+			f.lastLine = append(f.lastLine, make([]int64, int(file)+1-len(f.lastLine))...)
 		}
+		f.lastLine[file] = max(f.lastLine[file], line)
 		id := ids.Value(i)
 		if cur, ok := f.winners[id]; ok {
 			f.superseded++
@@ -184,9 +187,9 @@ func (f *Filter) process(in arrow.RecordBatch) error {
 // Finish records the exclusions and passes emit, batch by batch in the
 // order Process saw them, the rows that win and are sales-ready. emit
 // borrows its batch; Finish returns emit's error unchanged and stops. Finish
-// holds one batch at a time besides the index, which it empties as it finds
-// the winners and drops at the end, so its memory does not grow with the
-// export.
+// holds one batch at a time besides a bitmap of the winning rows (about one
+// bit per line read), so its memory does not grow with the export beyond
+// that bit.
 func (f *Filter) Finish(ctx context.Context, emit func(arrow.RecordBatch) error) (err error) {
 	defer func() {
 		if cerr := f.store.close(); cerr != nil {
@@ -197,9 +200,11 @@ func (f *Filter) Finish(ctx context.Context, emit func(arrow.RecordBatch) error)
 	if f.err != nil {
 		return f.err
 	}
+	won, want := f.winningLines()
 	// compute allocates from the context's allocator, not from a parameter.
 	ctx = compute.WithAllocator(ctx, f.mem)
 	var mask []byte // the keep bitmap of one batch, reused
+	var found int64
 	for i, n := range f.rows {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -214,41 +219,62 @@ func (f *Filter) Finish(ctx context.Context, emit func(arrow.RecordBatch) error)
 		}
 		mask = slices.Grow(mask[:0], int(bitutil.BytesForBits(n)))[:bitutil.BytesForBits(n)]
 		clear(mask)
-		err = f.finishBatch(ctx, b, mask, emit)
+		winners, err := f.finishBatch(ctx, b, won, mask, emit)
 		b.Release()
 		if err != nil {
 			return err
 		}
+		found += winners
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(f.winners) != 0 {
-		return fmt.Errorf("%d winning rows not found in the held batches", len(f.winners))
+	if found != want {
+		return fmt.Errorf("%d winning rows not found in the held batches", want-found)
 	}
 	return nil
 }
 
-// finishBatch finds the winners among the rows of b, records the exclusions
-// and emits the kept rows; mask is a zeroed bitmap of b's rows.
-func (f *Filter) finishBatch(ctx context.Context, b arrow.RecordBatch, mask []byte, emit func(arrow.RecordBatch) error) error {
+// winningLines turns the index into a bitmap of the winning rows, by input
+// index and then line, and drops the index. It returns the bitmaps and the
+// number of winners.
+func (f *Filter) winningLines() ([][]byte, int64) {
+	won := make([][]byte, len(f.lastLine))
+	for file, last := range f.lastLine {
+		won[file] = make([]byte, bitutil.BytesForBits(last+1))
+	}
+	for _, w := range f.winners {
+		bitutil.SetBit(won[w.pos>>lineBits], int(w.pos&maxLine))
+	}
+	n := int64(len(f.winners))
+	f.winners = nil
+	return won, n
+}
+
+// finishBatch finds the winners among the rows of b (the bits set in won,
+// by input index and line), records the exclusions and emits the kept
+// rows; mask is a zeroed bitmap of b's rows. It returns how many of b's
+// rows won.
+func (f *Filter) finishBatch(ctx context.Context, b arrow.RecordBatch, won [][]byte, mask []byte, emit func(arrow.RecordBatch) error) (int64, error) {
 	owner := b.Column(colOwner).(*array.String)
 	ids := b.Column(colID).(*array.Int64)
+	upd := b.Column(colUpdated).(*array.String)
 	files := b.Column(colFile).(*array.Int32)
 	lines := b.Column(colLine).(*array.Int64)
 	n := int(b.NumRows())
+	var winners int64
 	kept := 0
 	for i := range n {
-		id := ids.Value(i)
-		w, ok := f.winners[id]
-		if !ok || w.pos != uint64(files.Value(i))<<lineBits|uint64(lines.Value(i)) {
+		file, line := files.Value(i), lines.Value(i)
+		if int(file) >= len(won) || line >= int64(len(won[file]))*8 || !bitutil.BitIsSet(won[file], int(line)) {
 			continue // superseded
 		}
 		// Found: a second row with the same provenance, were there one,
 		// is superseded too.
-		delete(f.winners, id)
+		bitutil.ClearBit(won[file], int(line))
+		winners++
 		if reason := Eligibility(owner, i); reason != "" {
-			f.ledger.Exclude(id, reason, files.Value(i), lines.Value(i), w.ts)
+			f.ledger.Exclude(ids.Value(i), reason, file, line, updatedMicros(upd, i))
 			continue
 		}
 		bitutil.SetBit(mask, i)
@@ -256,18 +282,29 @@ func (f *Filter) finishBatch(ctx context.Context, b arrow.RecordBatch, mask []by
 	}
 	switch kept {
 	case 0:
-		return nil
+		return winners, nil
 	case n:
-		return emit(b)
+		return winners, emit(b)
 	}
 	keep := array.NewBoolean(n, memory.NewBufferBytes(mask), nil, 0)
 	defer keep.Release()
 	out, err := compute.FilterRecordBatch(ctx, b, keep, compute.DefaultFilterOptions())
 	if err != nil {
-		return err
+		return winners, err
 	}
 	defer out.Release()
-	return emit(out)
+	return winners, emit(out)
+}
+
+// updatedMicros is row i's updatedAt in µs, math.MinInt64 when absent or
+// unreadable: the order of winner.ts.
+func updatedMicros(upd *array.String, i int) int64 {
+	if upd.IsValid(i) {
+		if t, ok := pipeline.ParseTimestamp(upd.Value(i)); ok {
+			return t.UnixMicro()
+		}
+	}
+	return math.MinInt64
 }
 
 // Eligibility returns "" when row i of owner names a sales owner, else the
