@@ -65,12 +65,27 @@ type Copy struct {
 // 10.1 s; docs/performance.md), and until the journal is gone no other
 // write can reach the table (the next writer's Open completes the run
 // first), so the copy is the table as the run left it.
-func (s *State) CopyTable(ctx context.Context, table, path string) error {
+//
+// The copy does not keep the table's row order (preserve_insertion_order
+// off for the statement): a snapshot is a set of rows, and an ordered COPY
+// of a large table holds row groups back to write them in order. For the
+// 7M-person table that took 2.6 GB of peak RSS and 32 s against 1.0 GB and
+// 23 s unordered, and under a 400MB memory limit 89 s against 22 s
+// (docs/performance.md).
+func (s *State) CopyTable(ctx context.Context, table, path string) (err error) {
 	tmp := path + ".tmp"
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
 	os.Remove(tmp)
+	if _, err := s.conn.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
+		return err
+	}
+	defer func() {
+		if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "RESET preserve_insertion_order"); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	if _, err := s.conn.ExecContext(ctx, sqlfiles.CopyStatement("SELECT * FROM "+quoteIdent(table), tmp)); err != nil {
 		return fmt.Errorf("snapshot %s: %w", table, err)
 	}
