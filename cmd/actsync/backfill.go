@@ -44,7 +44,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.BoolVar(&cfg.Full, "full", false, "each export is complete: deactivate active people absent from it (and last updated before its as-of time)")
 	fs.Float64Var(&cfg.Safety.MaxDeactivatePct, "max-deactivate", load.DefaultMaxDeactivatePct, "stop at an export that would deactivate more than `PCT` percent of the active people")
 	fs.IntVar(&cfg.KeepSnapshots, "keep-snapshots", 0, "after each run, keep only the snapshots of the newest `N` runs (0: keep all)")
-	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", memoryLimitUsage)
+	fs.StringVar(&cfg.MemoryLimit, "memory-limit", defaultMemoryLimit, memoryLimitUsage)
 	fs.StringVar(&cfg.ActivityTypes, "activity-types", "", "`FILE` holding the body of GET /rest/v1/activities/types.json, for the activity exports (as in run)")
 	list := fs.Bool("list", false, "print the exports in the order they would be applied, and which are already applied; apply nothing")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per export on stdout")

@@ -107,9 +107,15 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// defaultMemoryLimit is DuckDB's memory limit when --memory-limit is not
+// given: with the Go heap's soft limit (main) it keeps a first sync of 10M
+// people near 1 GiB of peak RSS, where DuckDB's own default (80% of RAM)
+// let it reach 3 GB (docs/performance.md).
+const defaultMemoryLimit = "500MB"
+
 // memoryLimitUsage is the --memory-limit flag's help, shared by run and
 // backfill.
-const memoryLimitUsage = "cap DuckDB's memory at `SIZE` (e.g. 2GB; DuckDB spills to disk above it, in the state directory); default DuckDB's, 80% of RAM. Go's own memory comes on top"
+const memoryLimitUsage = "cap DuckDB's memory at `SIZE` (e.g. 2GB or 50%; DuckDB spills to disk above it, in the state directory). Go's own heap comes on top, soft-capped at 640MiB unless GOMEMLIMIT is set"
 
 // oneLine keeps an error message on one line.
 func oneLine(s string) string {
