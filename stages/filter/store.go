@@ -57,9 +57,9 @@ func (s *memStore) close() error {
 // every buffer of every column separately.
 const spillBuffer = 1 << 20
 
-// spillFile writes the batches to one Arrow IPC file (LZ4) in dir, created
-// by the first put, and reads them back by position once the first take has
-// written the footer. The file is removed by close.
+// spillFile writes the batches to one uncompressed Arrow IPC file in dir,
+// created by the first put, and reads them back by position once the first
+// take has written the footer. The file is removed by close.
 type spillFile struct {
 	mem  memory.Allocator
 	dir  string
@@ -81,7 +81,7 @@ func (s *spillFile) put(b arrow.RecordBatch) error {
 		}
 		s.f = f
 		s.buf = bufio.NewWriterSize(f, spillBuffer)
-		w, err := ipc.NewFileWriter(s.buf, ipc.WithSchema(pipeline.RawSchema), ipc.WithAllocator(s.mem), ipc.WithLZ4())
+		w, err := ipc.NewFileWriter(s.buf, ipc.WithSchema(pipeline.RawSchema), ipc.WithAllocator(s.mem))
 		if err != nil {
 			return fmt.Errorf("spill %s: %w", f.Name(), err)
 		}
