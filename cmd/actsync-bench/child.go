@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -34,9 +35,13 @@ func runChild(ctx context.Context, dir string, env []string, name string, args .
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
-	m := measurement{Seconds: time.Since(start).Seconds(), Stdout: stdout.Bytes()}
-	if cmd.ProcessState != nil {
+	err := cmd.Start()
+	var peak int64
+	if err == nil {
+		peak = watchPeak(cmd.Process.Pid, cmd.Wait, &err)
+	}
+	m := measurement{Seconds: time.Since(start).Seconds(), Stdout: stdout.Bytes(), MaxRSSKiB: peak}
+	if peak == 0 && cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			m.MaxRSSKiB = ru.Maxrss
 		}
@@ -45,6 +50,60 @@ func runChild(ctx context.Context, dir string, env []string, name string, args .
 		return m, fmt.Errorf("%s %s: %w: %s", filepath.Base(name), strings.Join(args, " "), err, tail(stderr.String(), 600))
 	}
 	return m, nil
+}
+
+// peakInterval is how often watchPeak reads the child's high-water mark.
+const peakInterval = 20 * time.Millisecond
+
+// watchPeak calls wait, reading the peak RSS of process pid (VmHWM in
+// /proc/pid/status, KiB) every peakInterval until wait returns; it stores
+// wait's error in *err and returns the highest mark read, 0 when none could
+// be read (not Linux).
+//
+// The rusage of a finished child is not the child's own peak: Go starts
+// children with vfork (CLONE_VM), so the kernel records the parent's
+// high-water mark as the child's at exec, and a child smaller than the
+// bench reports the bench's peak. VmHWM belongs to the memory the child
+// got at exec. What the child adds in its last interval is missed.
+func watchPeak(pid int, wait func() error, err *error) int64 {
+	done := make(chan struct{})
+	var peak int64
+	go func() {
+		*err = wait()
+		close(done)
+	}()
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	t := time.NewTicker(peakInterval)
+	defer t.Stop()
+	for {
+		if data, rerr := os.ReadFile(path); rerr == nil {
+			if v, ok := parseVmHWM(data); ok {
+				peak = max(peak, v)
+			}
+		}
+		select {
+		case <-done:
+			return peak
+		case <-t.C:
+		}
+	}
+}
+
+// parseVmHWM returns the VmHWM line of a /proc/PID/status file, in KiB.
+func parseVmHWM(status []byte) (int64, bool) {
+	for line := range strings.Lines(string(status)) {
+		rest, ok := strings.CutPrefix(line, "VmHWM:")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) != 2 || f[1] != "kB" {
+			return 0, false
+		}
+		v, err := strconv.ParseInt(f[0], 10, 64)
+		return v, err == nil
+	}
+	return 0, false
 }
 
 // tail keeps the last n bytes of s, on one line.

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -131,5 +134,54 @@ func TestCountRecords(t *testing.T) {
 				t.Errorf("countRecords = %d, %v; want %d", got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseVmHWM(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status string
+		want   int64
+		ok     bool
+	}{
+		{"linux", "Name:\tsleep\nVmPeak:\t    8192 kB\nVmHWM:\t    1024 kB\nVmRSS:\t     900 kB\n", 1024, true},
+		{"missing", "Name:\tsleep\nVmRSS:\t     900 kB\n", 0, false},
+		{"no unit", "VmHWM:\t1024\n", 0, false},
+		{"not a number", "VmHWM:\tlots kB\n", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseVmHWM([]byte(tc.status))
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("parseVmHWM = %d, %v; want %d, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+// TestRunChildPeakIsTheChilds checks that a small child is not reported
+// with the peak of a large parent: with vfork the rusage of the child
+// carries the parent's high-water mark.
+func TestRunChildPeakIsTheChilds(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc")
+	}
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep binary")
+	}
+	// Raise this process's high-water mark well above a sleep's.
+	ballast := make([]byte, 256<<20)
+	for i := range ballast {
+		if i%4096 == 0 {
+			ballast[i] = 1
+		}
+	}
+	m, err := runChild(context.Background(), t.TempDir(), nil, sleep, "0.2")
+	runtime.KeepAlive(ballast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.MaxRSSKiB <= 0 || m.MaxRSSKiB > 64<<10 {
+		t.Errorf("child peak = %d KiB, want a sleep's few MiB (the parent holds 256 MiB)", m.MaxRSSKiB)
 	}
 }
