@@ -109,8 +109,8 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // defaultMemoryLimit is DuckDB's memory limit when --memory-limit is not
 // given: with the Go heap's soft limit (main) it keeps a first sync of 10M
-// people near 1 GiB of peak RSS, where DuckDB's own default (80% of RAM)
-// let it reach 3 GB (docs/performance.md).
+// people at 1.1-1.3 GiB of peak RSS, where DuckDB's own default (80% of
+// RAM) let it reach 3 GB (docs/performance.md).
 const defaultMemoryLimit = "500MB"
 
 // memoryLimitUsage is the --memory-limit flag's help, shared by run and

@@ -24,9 +24,9 @@ func main() {
 	// the files DuckDB creates itself; state.Open also tightens the modes of
 	// an existing state, for library users and states made before.
 	syscall.Umask(0o077)
-	// A soft cap on the Go heap unless GOMEMLIMIT says otherwise: with
-	// DuckDB's default --memory-limit it keeps a 10M-person first sync near
-	// 1 GiB of peak RSS. The filter's winner index is the largest Go
+	// A soft cap on the Go heap unless GOMEMLIMIT says otherwise: with the
+	// default --memory-limit it keeps a 10M-person first sync at 1.1-1.3
+	// GiB of peak RSS. The filter's winner index is the largest Go
 	// allocation (about 57 bytes a person); above the cap the runtime
 	// collects more often, never fails.
 	if os.Getenv("GOMEMLIMIT") == "" {
