@@ -160,16 +160,16 @@ func (s *csvSource) newReader(in io.Reader) *csv.Reader {
 func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRows int) func(*block) {
 	hint := &sizeHint{}
 	return func(b *block) {
-		r := s.newReader(bytes.NewReader(b.data))
+		r := s.newReader(bytes.NewReader(b.Data))
 		bld := array.NewRecordBuilder(mem, pipeline.RawSchema)
 		defer bld.Release()
 		n, from := 0, int64(0)
-		hint.reserve(bld, len(b.data), batchRows)
+		hint.reserve(bld, len(b.Data), batchRows)
 		flush := func() {
 			rec := bld.NewRecordBatch()
 			to := r.InputOffset()
 			hint.learn(rec, to-from)
-			b.batches = append(b.batches, rec)
+			b.Batches = append(b.Batches, rec)
 			n, from = 0, to
 		}
 		for {
@@ -182,15 +182,15 @@ func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRo
 				// field; any other error is not the block parser's to
 				// judge. Either way the sequential parser reads the file
 				// on from this block.
-				b.seq = true
-				b.release()
+				b.Seq = true
+				b.Release()
 				return
 			}
-			b.rows++
+			b.Rows++
 			l, _ := r.FieldPos(0)
-			line := b.line - 1 + int64(l)
+			line := b.Line - 1 + int64(l)
 			if len(rec) != len(s.hdr) {
-				b.rejects = append(b.rejects, pipeline.Reject{
+				b.Rejects = append(b.Rejects, pipeline.Reject{
 					File: file, Line: line, Reason: pipeline.ReasonMalformedRow,
 					Detail: fmt.Sprintf("%d fields, header has %d", len(rec), len(s.hdr)),
 					Raw:    render(s.comma, rec),
@@ -199,12 +199,12 @@ func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRo
 			}
 			rw := row{fields: rec, line: line, raw: func() string { return render(s.comma, rec) }}
 			var ok bool
-			if b.rejects, ok = appendRow(bld, &mp, file, rw, b.rejects); !ok {
+			if b.Rejects, ok = appendRow(bld, &mp, file, rw, b.Rejects); !ok {
 				continue
 			}
 			if n++; n == batchRows {
 				flush()
-				hint.reserve(bld, len(b.data)-int(from), batchRows)
+				hint.reserve(bld, len(b.Data)-int(from), batchRows)
 			}
 		}
 		if n > 0 {

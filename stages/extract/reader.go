@@ -31,7 +31,7 @@ type Options struct {
 	Workers int
 
 	// blockSize is the size of the blocks a parallel read splits the file
-	// into; 0 means defaultBlockSize. Tests make it tiny to force splits.
+	// into; 0 means DefaultBlockSize. Tests make it tiny to force splits.
 	blockSize int
 }
 
@@ -86,7 +86,7 @@ type Reader struct {
 	// par splits a CSV/TSV file into blocks parsed concurrently; nil for a
 	// sequential read and once it has stopped. blocks is false once the
 	// read has fallen back to sequential parsing (rows) mid-file.
-	par    *splitter
+	par    *Splitter[pipeline.Reject]
 	blocks bool
 
 	mapping   Mapping
@@ -102,7 +102,7 @@ func Open(src Source, mem memory.Allocator, ledger *pipeline.Ledger, opts Option
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opts.blockSize <= 0 {
-		opts.blockSize = defaultBlockSize
+		opts.blockSize = DefaultBlockSize
 	}
 	r := &Reader{src: src, opts: opts, ledger: ledger, mem: mem}
 	r.refs.Store(1)
@@ -166,7 +166,7 @@ func (r *Reader) start(mem memory.Allocator) error {
 	if r.opts.Workers > 1 {
 		cs := r.rows.(*csvSource)
 		rest, line := cs.rest()
-		r.par = newSplitter(rest, line, r.opts, cs.parser(r.mapping, r.src.Index, r.mem, r.opts.BatchRows))
+		r.par = NewSplitter(rest, line, r.opts.Workers, r.opts.blockSize, cs.parser(r.mapping, r.src.Index, r.mem, r.opts.BatchRows))
 		r.blocks = true
 	}
 	return nil
@@ -305,35 +305,35 @@ func (r *Reader) readRows(want int) {
 // the ledger, its batches to r.pieces. A block the splitter or its parser
 // could not be sure of switches the rest of the file to sequential parsing.
 func (r *Reader) readBlock() {
-	b, ok := r.par.next()
+	b, ok := r.par.Next()
 	if !ok {
 		r.done = true
 		r.stopBlocks() // the stream is drained: finish may read the file
 		r.err = r.finish()
 		return
 	}
-	if b.seq {
-		r.rows = r.rows.(*csvSource).resume(r.par.fallback(b), b.line)
+	if b.Seq {
+		r.rows = r.rows.(*csvSource).resume(r.par.Fallback(b), b.Line)
 		r.blocks = false
 		return
 	}
-	for _, rej := range b.rejects {
+	for _, rej := range b.Rejects {
 		r.ledger.Reject(rej)
 	}
-	r.stats.Rows += b.rows
-	for _, p := range b.batches {
+	r.stats.Rows += b.Rows
+	for _, p := range b.Batches {
 		r.pieces = append(r.pieces, p)
 		r.pending += int(p.NumRows())
 	}
-	b.batches = nil
-	r.par.recycle(b)
+	b.Batches = nil
+	r.par.Recycle(b)
 }
 
 // stopBlocks stops the splitter and its parsers, if running, and releases
 // what they parsed ahead.
 func (r *Reader) stopBlocks() {
 	if r.par != nil {
-		r.par.stop()
+		r.par.Stop()
 		r.par = nil
 	}
 	r.blocks = false
