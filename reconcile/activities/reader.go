@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -147,6 +149,7 @@ type rowError struct {
 	line   int64
 	detail string
 	raw    string
+	open   bool // a quoted field still open at the end of the input
 }
 
 func (e *rowError) Error() string { return e.detail }
@@ -158,19 +161,85 @@ func (e *rowError) Error() string { return e.detail }
 // truncated gzip stream, an unreadable file) stops it and Err returns an
 // *extract.FileError. Release it when done.
 type Reader struct {
-	refs    atomic.Int64
+	builder
+	refs  atomic.Int64
+	rows  rowSource
+	file  *extract.TextFile
+	mem   memory.Allocator
+	cur   arrow.RecordBatch
+	err   error
+	done  bool
+	stats pipeline.Input
+	rec   record
+
+	// par cuts a CSV/TSV file into blocks parsed concurrently; nil for a
+	// sequential read and once it has stopped. While blocks is true, Next
+	// yields the batches of its blocks (queue); a block its parser was not
+	// sure of switches the rest of the file to rows, sequentially.
+	par    *extract.Splitter[Reject]
+	blocks bool
+	queue  []arrow.RecordBatch
+	hint   sizeHint
+}
+
+// sizeHint learns, from the blocks parsed so far, how many rows and how
+// many bytes of each string column a byte of input makes, so that a block's
+// parser can size its builders once instead of growing them by doubling.
+type sizeHint struct {
+	mu          sync.Mutex
+	rowsPerByte float64
+	dataPerRow  [numCols]float64
+}
+
+func (h *sizeHint) learn(b *extract.Block[Reject]) {
+	rows := int64(0)
+	var data [numCols]int64
+	for _, rec := range b.Batches {
+		rows += rec.NumRows()
+		for c, col := range rec.Columns() {
+			if s, ok := col.(*array.String); ok {
+				data[c] += int64(len(s.ValueBytes()))
+			}
+		}
+	}
+	if rows < 64 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.rowsPerByte = float64(rows) / float64(len(b.Data))
+	for c := range data {
+		h.dataPerRow[c] = float64(data[c]) / float64(rows)
+	}
+}
+
+// reserve sizes w's builders for the rows of input bytes, at most w.batch,
+// with a few percent to spare; it does nothing before anything is learnt.
+func (h *sizeHint) reserve(w *builder, input int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rowsPerByte == 0 {
+		return
+	}
+	rows := min(w.batch, int(float64(input)*h.rowsPerByte*1.03)+16)
+	for i, f := range Schema.Fields() {
+		b := w.bld.Field(i)
+		b.Reserve(rows)
+		if f.Type.ID() == arrow.STRING && h.dataPerRow[i] > 0 {
+			b.(*array.StringBuilder).ReserveData(int(float64(rows)*h.dataPerRow[i]*1.05) + 64)
+		}
+	}
+}
+
+// builder validates records and appends them to Arrow batches of Schema,
+// rejecting the rows it cannot use. A Reader has one; each block of a
+// parallel read has its own.
+type builder struct {
 	src     extract.Source
 	types   *Types
-	rows    rowSource
-	file    *extract.TextFile
 	bld     *array.RecordBuilder
 	batch   int
-	cur     arrow.RecordBatch
-	err     error
-	done    bool
-	stats   pipeline.Input
 	rejects []Reject
-	rec     record
 	attrs   attrSet
 	ids     []int64
 	// dataBytes is each string column's data size in the last batch.
@@ -180,13 +249,28 @@ type Reader struct {
 // DefaultBatchRows is the number of rows per batch.
 const DefaultBatchRows = 32 * 1024
 
+// options tune a Reader; tests make blocks tiny to force splits.
+type options struct {
+	workers   int // goroutines parsing one CSV/TSV file; 0 means GOMAXPROCS
+	blockSize int // 0 means extract.DefaultBlockSize
+}
+
 // Open starts reading src, resolving type ids with types. Parquet is not an
-// activity format. The caller must Release the reader.
+// activity format. A CSV or TSV file larger than a block is parsed by
+// GOMAXPROCS goroutines (extract.Splitter). The caller must Release the
+// reader.
 func Open(src extract.Source, types *Types, mem memory.Allocator) (*Reader, error) {
+	return open(src, types, mem, options{})
+}
+
+func open(src extract.Source, types *Types, mem memory.Allocator, opts options) (*Reader, error) {
 	if src.Format == extract.Parquet {
 		return nil, &extract.FileError{File: src.Path, Err: errors.New("activity exports are CSV or JSON Lines, not Parquet")}
 	}
-	r := &Reader{src: src, types: types, batch: DefaultBatchRows}
+	if opts.workers <= 0 {
+		opts.workers = runtime.GOMAXPROCS(0)
+	}
+	r := &Reader{builder: builder{src: src, types: types, batch: DefaultBatchRows}, mem: mem}
 	r.refs.Store(1)
 	r.stats = pipeline.Input{Path: src.Path, Format: "activity_" + string(src.Format)}
 	f, err := extract.OpenText(src)
@@ -195,31 +279,37 @@ func Open(src extract.Source, types *Types, mem memory.Allocator) (*Reader, erro
 	}
 	r.file = f
 	r.stats.Gzip = f.Gzip()
-	lr := lineReader{br: bufio.NewReaderSize(f, 256<<10)}
+	br := bufio.NewReaderSize(f, 256<<10)
 	switch src.Format {
 	case extract.JSONL:
-		doc, err := extract.SniffJSON(lr.br)
+		doc, err := extract.SniffJSON(br)
 		if err != nil {
 			f.Close()
 			return nil, extract.AsFileError(src.Path, err)
 		}
 		if doc {
 			r.stats.Format = "activity_json"
-			r.rows = &jsonDocRows{doc: extract.NewJSONDocument(lr.br)}
+			r.rows = &jsonDocRows{doc: extract.NewJSONDocument(br)}
 		} else {
-			r.rows = &jsonlRows{lr: lr}
+			r.rows = &jsonlRows{lr: extract.NewLineReader(br, 0)}
 		}
 	default:
 		comma := byte(',')
 		if src.Format == extract.TSV {
 			comma = '\t'
 		}
-		cr, err := newCSVRows(lr, comma)
+		cr, err := newCSVRows(br, comma)
 		if err != nil {
 			f.Close()
 			return nil, extract.AsFileError(src.Path, err)
 		}
 		r.rows = cr
+		if opts.workers > 1 {
+			// The splitter reads on from where the header ended: br's
+			// buffered bytes, then the file.
+			r.par = extract.NewSplitter(cr.cr.Buffered(), cr.cr.Line()+1, opts.workers, opts.blockSize, r.parser(cr))
+			r.blocks = true
+		}
 	}
 	r.bld = array.NewRecordBuilder(mem, Schema)
 	return r, nil
@@ -234,6 +324,7 @@ func (r *Reader) Release() {
 	if r.refs.Add(-1) != 0 {
 		return
 	}
+	r.stopBlocks()
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
@@ -277,6 +368,16 @@ func (r *Reader) Next() bool {
 	if r.done {
 		return false
 	}
+	for r.blocks && len(r.queue) == 0 {
+		r.readBlock()
+	}
+	if len(r.queue) > 0 {
+		r.cur, r.queue = r.queue[0], r.queue[1:]
+		return true
+	}
+	if r.done {
+		return false
+	}
 	r.reserve()
 	n := 0
 	for n < r.batch {
@@ -284,6 +385,7 @@ func (r *Reader) Next() bool {
 		err := r.rows.next(&r.rec)
 		if err == io.EOF {
 			r.done = true
+			r.stopBlocks() // after a fallback: the stream is drained
 			if err := r.finish(); err != nil {
 				r.err = err
 				return false
@@ -313,34 +415,117 @@ func (r *Reader) Next() bool {
 	return true
 }
 
+// readBlock takes the next parsed block in file order: its rejects and
+// batches are queued. A block its parser could not be sure of switches the
+// rest of the file to sequential parsing.
+func (r *Reader) readBlock() {
+	b, ok := r.par.Next()
+	if !ok {
+		r.done = true
+		r.stopBlocks() // the stream is drained: finish may read the file
+		r.err = r.finish()
+		return
+	}
+	if b.Seq {
+		r.rows = r.rows.(*csvRows).resume(bufio.NewReaderSize(r.par.Fallback(b), 256<<10), b.Line-1)
+		r.blocks = false
+		return
+	}
+	r.rejects = append(r.rejects, b.Rejects...)
+	r.stats.Rows += b.Rows
+	r.queue = append(r.queue, b.Batches...)
+	b.Batches = nil
+	r.par.Recycle(b)
+}
+
+// stopBlocks stops the splitter and its parsers, if running, and releases
+// what they parsed ahead and what is queued.
+func (r *Reader) stopBlocks() {
+	if r.par != nil {
+		r.par.Stop()
+		r.par = nil
+	}
+	r.blocks = false
+	for _, b := range r.queue {
+		b.Release()
+	}
+	r.queue = nil
+}
+
+// parser returns the function that parses one block of a CSV/TSV file whose
+// header is hdr's. It is safe for concurrent use.
+func (r *Reader) parser(hdr *csvRows) func(*extract.Block[Reject]) {
+	return func(b *extract.Block[Reject]) {
+		w := builder{src: r.src, types: r.types, batch: r.batch, bld: array.NewRecordBuilder(r.mem, Schema)}
+		defer w.bld.Release()
+		rows := hdr.resume(bufio.NewReaderSize(bytes.NewReader(b.Data), 64<<10), b.Line-1)
+		var rec record
+		n, left := 0, len(b.Data)
+		r.hint.reserve(&w, left)
+		for {
+			rec = record{}
+			err := rows.next(&rec)
+			if err == io.EOF {
+				break
+			}
+			if re, ok := err.(*rowError); ok && !re.open {
+				b.Rows++
+				w.reject(re.line, ReasonMalformedRow, re.detail, re.raw)
+				continue
+			}
+			if err != nil {
+				// A record still open at the block's end (the cut fell
+				// inside it), or a record too long: the sequential parser
+				// reads the file on from this block.
+				b.Seq = true
+				b.Release()
+				return
+			}
+			b.Rows++
+			if w.append(&rec) {
+				if n++; n == w.batch {
+					b.Batches = append(b.Batches, w.bld.NewRecordBatch())
+					n = 0
+					r.hint.reserve(&w, left-w.batch*len(b.Data)/int(b.Rows))
+				}
+			}
+		}
+		if n > 0 {
+			b.Batches = append(b.Batches, w.bld.NewRecordBatch())
+		}
+		b.Rejects = w.rejects
+		r.hint.learn(b)
+	}
+}
+
 // reserve sizes the builders for a batch like the previous one, so that
 // appending does not regrow their buffers row by row.
-func (r *Reader) reserve() {
+func (w *builder) reserve() {
 	for i, f := range Schema.Fields() {
-		b := r.bld.Field(i)
-		b.Reserve(r.batch)
-		if f.Type.ID() == arrow.STRING && r.dataBytes[i] > 0 {
-			b.(*array.StringBuilder).ReserveData(r.dataBytes[i] + r.dataBytes[i]/8)
+		b := w.bld.Field(i)
+		b.Reserve(w.batch)
+		if f.Type.ID() == arrow.STRING && w.dataBytes[i] > 0 {
+			b.(*array.StringBuilder).ReserveData(w.dataBytes[i] + w.dataBytes[i]/8)
 		}
 	}
 }
 
 // sizeFrom records the string data sizes of b for the next reserve.
-func (r *Reader) sizeFrom(b arrow.RecordBatch) {
-	for i := range r.dataBytes {
+func (w *builder) sizeFrom(b arrow.RecordBatch) {
+	for i := range w.dataBytes {
 		if s, ok := b.Column(i).(*array.String); ok && s.Len() > 0 {
 			offs := s.ValueOffsets()
-			r.dataBytes[i] = int(offs[len(offs)-1]-offs[0]) / s.Len() * r.batch
+			w.dataBytes[i] = int(offs[len(offs)-1]-offs[0]) / s.Len() * w.batch
 		}
 	}
 }
 
-func (r *Reader) reject(line int64, reason, detail, raw string) {
-	r.rejects = append(r.rejects, Reject{File: r.src.Path, Line: line, Reason: reason, Detail: detail, Raw: raw})
+func (w *builder) reject(line int64, reason, detail, raw string) {
+	w.rejects = append(w.rejects, Reject{File: w.src.Path, Line: line, Reason: reason, Detail: detail, Raw: raw})
 }
 
 // append validates one record and appends it, or rejects it.
-func (r *Reader) append(rec *record) bool {
+func (r *builder) append(rec *record) bool {
 	bad := func(reason, detail string) bool {
 		r.reject(rec.line, reason, detail, string(rec.raw))
 		return false
@@ -462,7 +647,7 @@ func (r *Reader) finish() error {
 
 // csvRows reads a Bulk Activity Extract CSV (or TSV).
 type csvRows struct {
-	cr   csvReader
+	cr   *extract.CSVScanner
 	pos  [numIn]int // header position of each input column, -1 if absent
 	n    int        // header fields
 	attr int        // header position of attributes, -1 if absent
@@ -473,28 +658,29 @@ type csvRows struct {
 	flatPos   []int
 	flatNames []string
 	flat      []string
+	comma     byte
 }
 
-func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
-	c := &csvRows{cr: csvReader{lr: lr, comma: comma}}
-	if bom, _ := lr.br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
-		lr.br.Discard(3)
+func newCSVRows(br *bufio.Reader, comma byte) (*csvRows, error) {
+	c := &csvRows{cr: extract.NewCSVScanner(br, comma, 0), comma: comma}
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
+		br.Discard(3)
 	}
-	rec, complete, err := c.cr.next()
+	rec, err := c.cr.Next()
 	if err == io.EOF {
 		return nil, errors.New("empty file: no header")
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !complete {
+	if !rec.Complete {
 		return nil, errors.New("header has an unterminated quote")
 	}
 	for i := range c.pos {
 		c.pos[i] = -1
 	}
-	found := make([]string, len(rec.fields))
-	for i, h := range rec.fields {
+	found := make([]string, len(rec.Fields))
+	for i, h := range rec.Fields {
 		found[i] = strings.Clone(strings.TrimSpace(h)) // h is valid until the next record
 		if col, ok := headerNames[nameKey(h)]; ok {
 			if c.pos[col] < 0 {
@@ -516,35 +702,47 @@ func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
 	if len(missing) > 0 {
 		return nil, &MissingColumnsError{Missing: missing, Found: found}
 	}
-	c.n = len(rec.fields)
+	c.n = len(rec.Fields)
 	c.attr = c.pos[inAttributes]
 	return c, nil
 }
 
+// resume returns rows of the same header and dialect that read br, whose
+// first byte is at a record boundary and follows the given number of lines.
+// Its buffers are its own: resumed rows may run concurrently.
+func (c *csvRows) resume(br *bufio.Reader, line int64) *csvRows {
+	return &csvRows{
+		cr:  extract.NewCSVScanner(br, c.comma, line),
+		pos: c.pos, n: c.n, attr: c.attr,
+		flatPos: c.flatPos, flatNames: c.flatNames,
+		comma: c.comma,
+	}
+}
+
 func (c *csvRows) next(out *record) error {
-	rec, complete, err := c.cr.next()
+	rec, err := c.cr.Next()
 	if err != nil {
 		return err
 	}
-	if !complete {
-		return &rowError{line: rec.line, detail: "unterminated quoted field", raw: string(rec.raw)}
+	if !rec.Complete {
+		return &rowError{line: rec.Line, detail: "unterminated quoted field", raw: string(rec.Raw), open: true}
 	}
-	out.line = rec.line
-	out.raw = rec.raw
-	fields := rec.fields
+	out.line = rec.Line
+	out.raw = rec.Raw
+	fields := rec.Fields
 	if extra := len(fields) - c.n; extra != 0 {
 		// The legacy shape: an unquoted JSON attributes value whose commas
 		// split it into several fields. Rejoin them from the raw text.
 		if extra < 0 || c.attr < 0 {
-			return &rowError{line: rec.line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.raw)}
+			return &rowError{line: rec.Line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.Raw)}
 		}
-		span := rec.raw[rec.spans[c.attr][0]:rec.spans[c.attr+extra][1]]
-		t := bytes.TrimSpace(span)
+		from, to := rec.Spans[c.attr][0], rec.Spans[c.attr+extra][1]
+		t := bytes.TrimSpace(rec.Raw[from:to])
 		if len(t) == 0 || (t[0] != '[' && t[0] != '{') {
-			return &rowError{line: rec.line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.raw)}
+			return &rowError{line: rec.Line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.Raw)}
 		}
 		joined := append(c.joined[:0], fields[:c.attr]...)
-		joined = append(joined, bytesString(span))
+		joined = append(joined, rec.Text(from, to))
 		joined = append(joined, fields[c.attr+extra+1:]...)
 		fields, c.joined = joined, joined
 	}
@@ -566,7 +764,7 @@ func (c *csvRows) next(out *record) error {
 
 // jsonlRows reads JSON Lines of the REST activity shape.
 type jsonlRows struct {
-	lr lineReader
+	lr *extract.LineReader
 }
 
 type restActivity struct {
@@ -585,7 +783,7 @@ type restActivity struct {
 func (j *jsonlRows) next(out *record) error {
 	var line []byte
 	for {
-		l, err := j.lr.readLine()
+		l, err := j.lr.ReadLine()
 		if err != nil {
 			return err
 		}
@@ -595,7 +793,7 @@ func (j *jsonlRows) next(out *record) error {
 			break
 		}
 	}
-	return restRecord(out, line, j.lr.line)
+	return restRecord(out, line, j.lr.Line())
 }
 
 // jsonDocRows reads a JSON array of REST activities, or a REST response

@@ -1,4 +1,4 @@
-package activities
+package extract
 
 import (
 	"bufio"
@@ -8,30 +8,43 @@ import (
 	"unsafe"
 )
 
-// maxRecordBytes bounds one CSV record (a quote left open would otherwise
-// swallow the rest of a large file into memory). A longer record fails the
-// file.
+// maxRecordBytes bounds one record of a CSVScanner (a quote left open would
+// otherwise swallow the rest of a large file into memory). A longer record
+// fails the file.
 const maxRecordBytes = 16 << 20
 
-var errRecordTooLong = errors.New("a record is longer than 16 MiB (an unterminated quote?)")
+// ErrRecordTooLong is the error of a CSVScanner record longer than 16 MiB.
+var ErrRecordTooLong = errors.New("a record is longer than 16 MiB (an unterminated quote?)")
 
-// lineReader reads physical lines, counting them. It keeps no line after
+// LineReader reads physical lines, counting them. It keeps no line after
 // the next call.
-type lineReader struct {
+type LineReader struct {
 	br   *bufio.Reader
 	line int64 // physical lines consumed
 	buf  []byte
 }
 
-// readLine returns the next line without its "\n" or "\r\n", and io.EOF
+// NewLineReader reads lines from br; line is the number of lines of the
+// file before br's input.
+func NewLineReader(br *bufio.Reader, line int64) *LineReader {
+	return &LineReader{br: br, line: line}
+}
+
+// Line is the line number of the last line read.
+func (l *LineReader) Line() int64 { return l.line }
+
+// Buffered is the reader lines are read from.
+func (l *LineReader) Buffered() *bufio.Reader { return l.br }
+
+// ReadLine returns the next line without its "\n" or "\r\n", and io.EOF
 // when no bytes are left. A last line without a newline is returned.
-func (l *lineReader) readLine() ([]byte, error) {
+func (l *LineReader) ReadLine() ([]byte, error) {
 	l.buf = l.buf[:0]
 	for {
 		chunk, err := l.br.ReadSlice('\n')
 		l.buf = append(l.buf, chunk...)
 		if len(l.buf) > maxRecordBytes {
-			return nil, errRecordTooLong
+			return nil, ErrRecordTooLong
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -52,46 +65,73 @@ func (l *lineReader) readLine() ([]byte, error) {
 	}
 }
 
-// csvRecord is one CSV record as split by splitRecord: its raw text (the
-// physical lines joined by "\n"), its field values, and each field's raw
-// extent [start, end) in raw. The field strings share memory with the
-// reader's buffers: they are valid until the next record, and a caller that
-// keeps one must copy it (strings.Clone).
-type csvRecord struct {
-	raw    []byte
-	fields []string
-	spans  [][2]int
-	line   int64 // first physical line
+// CSVRecord is one record of a CSVScanner: its raw text (the physical
+// lines joined by "\n"), its field values, and each field's raw extent
+// [start, end) in Raw. Raw and the field strings share memory with the
+// scanner's buffers: they are valid until the next record, and a caller
+// that keeps one must copy it (strings.Clone).
+type CSVRecord struct {
+	Raw    []byte
+	Fields []string
+	Spans  [][2]int
+	Line   int64 // first physical line
+	// Complete is false for a record still inside a quoted field at the
+	// end of the input.
+	Complete bool
 }
 
-// csvReader splits records the way RFC 4180 does (quoted fields may hold
+// Text is Raw[from:to] as a string sharing Raw's memory.
+func (r *CSVRecord) Text(from, to int) string { return bytesString(r.Raw[from:to]) }
+
+// CSVScanner splits records the way RFC 4180 does (quoted fields may hold
 // commas, doubled quotes and newlines), with one leniency for Marketo's
 // legacy activity files, whose attributes column is an unquoted JSON array:
 // a quote inside an unquoted field is data, and once a record has a quote
 // in a place RFC 4180 forbids (a quoted field followed by anything but a
 // delimiter), every later quote in that record is data too, so such a
 // record ends at the end of its line instead of swallowing the next ones.
-type csvReader struct {
-	lr      lineReader
+// Blank lines are skipped. It never fails on a record's text: what to
+// reject is the caller's call, with the record's line and raw text at hand.
+//
+// It allocates nothing per record once its buffers have grown, which is
+// what makes it faster than encoding/csv on the activities' wide rows.
+// The people and Salesforce readers keep encoding/csv (csvSource), whose
+// errors and rejects (a bare quote is a malformed_row there) are part of
+// their contract.
+type CSVScanner struct {
+	lr      LineReader
 	comma   byte
-	rec     csvRecord
+	rec     CSVRecord
 	acc     []byte
 	unquote []byte // the values of quoted fields with doubled quotes
 }
 
-// next returns the next non-blank record, valid until the following call;
+// NewCSVScanner reads records of the given delimiter from br; line is the
+// number of lines of the file before br's input.
+func NewCSVScanner(br *bufio.Reader, comma byte, line int64) *CSVScanner {
+	return &CSVScanner{lr: LineReader{br: br, line: line}, comma: comma}
+}
+
+// Buffered is the reader records are read from.
+func (c *CSVScanner) Buffered() *bufio.Reader { return c.lr.br }
+
+// Line is the line number of the last line read.
+func (c *CSVScanner) Line() int64 { return c.lr.line }
+
+// Next returns the next non-blank record, valid until the following call;
 // io.EOF at the end. An open quote at the end of the input is returned as a
-// record with ok false (the caller rejects it).
-func (c *csvReader) next() (rec *csvRecord, complete bool, err error) {
+// record with Complete false (the caller rejects it). Other errors are the
+// input's, or ErrRecordTooLong.
+func (c *CSVScanner) Next() (*CSVRecord, error) {
 	for {
-		line, err := c.lr.readLine()
+		line, err := c.lr.ReadLine()
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		if len(line) == 0 {
 			continue
 		}
-		c.rec.line = c.lr.line
+		c.rec.Line = c.lr.line
 		c.acc = append(c.acc[:0], line...)
 		for {
 			var ok bool
@@ -100,22 +140,22 @@ func (c *csvReader) next() (rec *csvRecord, complete bool, err error) {
 			if cap(c.unquote) < len(c.acc) {
 				c.unquote = make([]byte, 0, 2*len(c.acc))
 			}
-			c.rec.fields, c.rec.spans, c.unquote, ok = splitRecord(c.acc, c.comma, c.rec.fields[:0], c.rec.spans[:0], c.unquote[:0])
+			c.rec.Fields, c.rec.Spans, c.unquote, ok = splitRecord(c.acc, c.comma, c.rec.Fields[:0], c.rec.Spans[:0], c.unquote[:0])
 			if ok {
-				c.rec.raw = c.acc
-				return &c.rec, true, nil
+				c.rec.Raw, c.rec.Complete = c.acc, true
+				return &c.rec, nil
 			}
-			more, err := c.lr.readLine()
+			more, err := c.lr.ReadLine()
 			if err == io.EOF {
-				c.rec.raw = c.acc
-				return &c.rec, false, nil
+				c.rec.Raw, c.rec.Complete = c.acc, false
+				return &c.rec, nil
 			}
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			c.acc = append(append(c.acc, '\n'), more...)
 			if len(c.acc) > maxRecordBytes {
-				return nil, false, errRecordTooLong
+				return nil, ErrRecordTooLong
 			}
 		}
 	}
