@@ -154,9 +154,9 @@ type rowError struct {
 
 func (e *rowError) Error() string { return e.detail }
 
-// Reader yields the activities of one input as batches of Schema. It is an
-// array.RecordReader: call Next until false, then Err; the batch of
-// RecordBatch is valid until the next Next. Row problems become Rejects and
+// Reader yields the activities of one input as batches of Schema, at most
+// DefaultBatchRows rows each. It is an array.RecordReader: call Next until
+// false, then Err; the batch of RecordBatch is valid until the next Next. Row problems become Rejects and
 // reading goes on; a problem with the whole file (no required column, a
 // truncated gzip stream, an unreadable file) stops it and Err returns an
 // *extract.FileError. Release it when done.
