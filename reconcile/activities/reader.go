@@ -673,7 +673,7 @@ func newCSVRows(br *bufio.Reader, comma byte) (*csvRows, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !rec.Complete {
+	if rec.Err != nil {
 		return nil, errors.New("header has an unterminated quote")
 	}
 	for i := range c.pos {
@@ -724,8 +724,9 @@ func (c *csvRows) next(out *record) error {
 	if err != nil {
 		return err
 	}
-	if !rec.Complete {
-		return &rowError{line: rec.Line, detail: "unterminated quoted field", raw: string(rec.Raw), open: true}
+	if rec.Err != nil {
+		// The scanner's only record error: a quote open at the end.
+		return &rowError{line: rec.Line, detail: rec.Err.Err.Error(), raw: string(rec.Raw), open: true}
 	}
 	out.line = rec.Line
 	out.raw = rec.Raw

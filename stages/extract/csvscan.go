@@ -3,6 +3,7 @@ package extract
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"io"
 	"unsafe"
@@ -15,6 +16,10 @@ const maxRecordBytes = 16 << 20
 
 // ErrRecordTooLong is the error of a CSVScanner record longer than 16 MiB.
 var ErrRecordTooLong = errors.New("a record is longer than 16 MiB (an unterminated quote?)")
+
+// ErrUnterminated is the cause of a CSVScanner record whose quoted field is
+// still open at the end of the input.
+var ErrUnterminated = errors.New("unterminated quoted field")
 
 // LineReader reads physical lines, counting them. It keeps no line after
 // the next call.
@@ -65,19 +70,24 @@ func (l *LineReader) ReadLine() ([]byte, error) {
 	}
 }
 
-// CSVRecord is one record of a CSVScanner: its raw text (the physical
-// lines joined by "\n"), its field values, and each field's raw extent
-// [start, end) in Raw. Raw and the field strings share memory with the
-// scanner's buffers: they are valid until the next record, and a caller
-// that keeps one must copy it (strings.Clone).
+// CSVRecord is one record of a CSVScanner or a CSVReader: its field
+// values, the physical line it starts on, and its raw text (a CSVScanner's
+// has its physical lines joined by "\n"; a CSVReader's is the input as
+// read, line ends included). Raw and the field strings may share memory
+// with the reader's buffers: they are valid until the next record, and a
+// caller that keeps one must copy it (strings.Clone).
 type CSVRecord struct {
-	Raw    []byte
 	Fields []string
-	Spans  [][2]int
-	Line   int64 // first physical line
-	// Complete is false for a record still inside a quoted field at the
-	// end of the input.
-	Complete bool
+	Line   int64
+	Raw    []byte
+	// Spans is each field's raw extent [start, end) in Raw (CSVScanner
+	// only).
+	Spans [][2]int
+	// Err is set for a record that could not be parsed: the reader's
+	// cause (ErrUnterminated, encoding/csv's ErrQuote or ErrBareQuote)
+	// and the lines, which are the file's (Column is 0 from a
+	// CSVScanner). Fields are then what could be read.
+	Err *csv.ParseError
 }
 
 // Text is Raw[from:to] as a string sharing Raw's memory.
@@ -90,14 +100,14 @@ func (r *CSVRecord) Text(from, to int) string { return bytesString(r.Raw[from:to
 // in a place RFC 4180 forbids (a quoted field followed by anything but a
 // delimiter), every later quote in that record is data too, so such a
 // record ends at the end of its line instead of swallowing the next ones.
-// Blank lines are skipped. It never fails on a record's text: what to
-// reject is the caller's call, with the record's line and raw text at hand.
+// Blank lines are skipped. Only a quote still open at the end of the input
+// makes a record an error; what else to reject is the caller's call, with
+// the record's line and raw text at hand.
 //
-// It allocates nothing per record once its buffers have grown, which is
-// what makes it faster than encoding/csv on the activities' wide rows.
-// The people and Salesforce readers keep encoding/csv (csvSource), whose
-// errors and rejects (a bare quote is a malformed_row there) are part of
-// their contract.
+// It is the lax member of the CSV family (see CSVReader for the strict
+// one), used by the activities reader. It allocates nothing per record
+// once its buffers have grown, and gives each field's extent in the raw
+// text, which the legacy attributes need.
 type CSVScanner struct {
 	lr      LineReader
 	comma   byte
@@ -120,7 +130,7 @@ func (c *CSVScanner) Line() int64 { return c.lr.line }
 
 // Next returns the next non-blank record, valid until the following call;
 // io.EOF at the end. An open quote at the end of the input is returned as a
-// record with Complete false (the caller rejects it). Other errors are the
+// record with Err set (the caller rejects it). Other errors are the
 // input's, or ErrRecordTooLong.
 func (c *CSVScanner) Next() (*CSVRecord, error) {
 	for {
@@ -142,12 +152,13 @@ func (c *CSVScanner) Next() (*CSVRecord, error) {
 			}
 			c.rec.Fields, c.rec.Spans, c.unquote, ok = splitRecord(c.acc, c.comma, c.rec.Fields[:0], c.rec.Spans[:0], c.unquote[:0])
 			if ok {
-				c.rec.Raw, c.rec.Complete = c.acc, true
+				c.rec.Raw, c.rec.Err = c.acc, nil
 				return &c.rec, nil
 			}
 			more, err := c.lr.ReadLine()
 			if err == io.EOF {
-				c.rec.Raw, c.rec.Complete = c.acc, false
+				c.rec.Raw = c.acc
+				c.rec.Err = &csv.ParseError{StartLine: int(c.rec.Line), Line: int(c.lr.line), Err: ErrUnterminated}
 				return &c.rec, nil
 			}
 			if err != nil {
