@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -179,56 +178,7 @@ type Reader struct {
 	par    *extract.Splitter[Reject]
 	blocks bool
 	queue  []arrow.RecordBatch
-	hint   sizeHint
-}
-
-// sizeHint learns, from the blocks parsed so far, how many rows and how
-// many bytes of each string column a byte of input makes, so that a block's
-// parser can size its builders once instead of growing them by doubling.
-type sizeHint struct {
-	mu          sync.Mutex
-	rowsPerByte float64
-	dataPerRow  [numCols]float64
-}
-
-func (h *sizeHint) learn(b *extract.Block[Reject]) {
-	rows := int64(0)
-	var data [numCols]int64
-	for _, rec := range b.Batches {
-		rows += rec.NumRows()
-		for c, col := range rec.Columns() {
-			if s, ok := col.(*array.String); ok {
-				data[c] += int64(len(s.ValueBytes()))
-			}
-		}
-	}
-	if rows < 64 {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.rowsPerByte = float64(rows) / float64(len(b.Data))
-	for c := range data {
-		h.dataPerRow[c] = float64(data[c]) / float64(rows)
-	}
-}
-
-// reserve sizes w's builders for the rows of input bytes, at most w.batch,
-// with a few percent to spare; it does nothing before anything is learnt.
-func (h *sizeHint) reserve(w *builder, input int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.rowsPerByte == 0 {
-		return
-	}
-	rows := min(w.batch, int(float64(input)*h.rowsPerByte*1.03)+16)
-	for i, f := range Schema.Fields() {
-		b := w.bld.Field(i)
-		b.Reserve(rows)
-		if f.Type.ID() == arrow.STRING && h.dataPerRow[i] > 0 {
-			b.(*array.StringBuilder).ReserveData(int(float64(rows)*h.dataPerRow[i]*1.05) + 64)
-		}
-	}
+	hint   extract.SizeHint
 }
 
 // builder validates records and appends them to Arrow batches of Schema,
@@ -419,23 +369,19 @@ func (r *Reader) Next() bool {
 // batches are queued. A block its parser could not be sure of switches the
 // rest of the file to sequential parsing.
 func (r *Reader) readBlock() {
-	b, ok := r.par.Next()
-	if !ok {
+	switch t := r.par.Take(); {
+	case t.Done:
 		r.done = true
-		r.stopBlocks() // the stream is drained: finish may read the file
+		r.stopBlocks()
 		r.err = r.finish()
-		return
-	}
-	if b.Seq {
-		r.rows = r.rows.(*csvRows).resume(bufio.NewReaderSize(r.par.Fallback(b), 256<<10), b.Line-1)
+	case t.Rest != nil:
+		r.rows = r.rows.(*csvRows).resume(bufio.NewReaderSize(t.Rest, 256<<10), t.Line-1)
 		r.blocks = false
-		return
+	default:
+		r.rejects = append(r.rejects, t.Rejects...)
+		r.stats.Rows += t.Rows
+		r.queue = append(r.queue, t.Batches...)
 	}
-	r.rejects = append(r.rejects, b.Rejects...)
-	r.stats.Rows += b.Rows
-	r.queue = append(r.queue, b.Batches...)
-	b.Batches = nil
-	r.par.Recycle(b)
 }
 
 // stopBlocks stops the splitter and its parsers, if running, and releases
@@ -460,8 +406,15 @@ func (r *Reader) parser(hdr *csvRows) func(*extract.Block[Reject]) {
 		defer w.bld.Release()
 		rows := hdr.resume(bufio.NewReaderSize(bytes.NewReader(b.Data), 64<<10), b.Line-1)
 		var rec record
-		n, left := 0, len(b.Data)
-		r.hint.reserve(&w, left)
+		n, from := 0, int64(0)
+		flush := func() {
+			batch := w.bld.NewRecordBatch()
+			to := rows.cr.InputOffset()
+			r.hint.Learn(batch, to-from)
+			b.Batches = append(b.Batches, batch)
+			n, from = 0, to
+		}
+		r.hint.Reserve(w.bld, len(b.Data), w.batch)
 		for {
 			rec = record{}
 			err := rows.next(&rec)
@@ -484,17 +437,15 @@ func (r *Reader) parser(hdr *csvRows) func(*extract.Block[Reject]) {
 			b.Rows++
 			if w.append(&rec) {
 				if n++; n == w.batch {
-					b.Batches = append(b.Batches, w.bld.NewRecordBatch())
-					n = 0
-					r.hint.reserve(&w, left-w.batch*len(b.Data)/int(b.Rows))
+					flush()
+					r.hint.Reserve(w.bld, len(b.Data)-int(from), w.batch)
 				}
 			}
 		}
 		if n > 0 {
-			b.Batches = append(b.Batches, w.bld.NewRecordBatch())
+			flush()
 		}
 		b.Rejects = w.rejects
-		r.hint.learn(b)
 	}
 }
 

@@ -216,17 +216,17 @@ func (s *csvSource) resume(in io.Reader, line int64) *csvSource {
 // parser returns the function that parses one block of this file into
 // batches of at most batchRows rows. It is safe for concurrent use.
 func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRows int) func(*block) {
-	hint := &sizeHint{}
+	hint := &SizeHint{}
 	return func(b *block) {
 		r := NewCSVBlockReader(b.Data, s.comma, b.Line-1)
 		bld := array.NewRecordBuilder(mem, pipeline.RawSchema)
 		defer bld.Release()
 		n, from := 0, int64(0)
-		hint.reserve(bld, len(b.Data), batchRows)
+		hint.Reserve(bld, len(b.Data), batchRows)
 		flush := func() {
 			rec := bld.NewRecordBatch()
 			to := r.r.InputOffset()
-			hint.learn(rec, to-from)
+			hint.Learn(rec, to-from)
 			b.Batches = append(b.Batches, rec)
 			n, from = 0, to
 		}
@@ -261,7 +261,7 @@ func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRo
 			}
 			if n++; n == batchRows {
 				flush()
-				hint.reserve(bld, len(b.Data)-int(from), batchRows)
+				hint.Reserve(bld, len(b.Data)-int(from), batchRows)
 			}
 		}
 		if n > 0 {
@@ -270,16 +270,19 @@ func (s *csvSource) parser(mp Mapping, file int32, mem memory.Allocator, batchRo
 	}
 }
 
-// sizeHint learns, from the batches parsed so far, how many rows and how
-// many bytes of each text column a byte of input makes, so that a parser
-// can size its builders once instead of growing them by doubling.
-type sizeHint struct {
+// SizeHint learns, from the batches parsed so far, how many rows and how
+// many bytes of each text column a byte of input makes, so that the block
+// parsers of a Splitter can size their builders once instead of growing
+// them by doubling. Its methods are safe for concurrent use; the schema
+// has at most 32 columns.
+type SizeHint struct {
 	mu          sync.Mutex
 	rowsPerByte float64
-	dataPerRow  [32]float64 // by RawSchema column; 0 for non-text columns
+	dataPerRow  [32]float64 // by column; 0 for non-text columns
 }
 
-func (h *sizeHint) learn(rec arrow.RecordBatch, input int64) {
+// Learn takes rec, parsed from input bytes, as the model.
+func (h *SizeHint) Learn(rec arrow.RecordBatch, input int64) {
 	rows := rec.NumRows()
 	if rows < 64 || input <= 0 {
 		return
@@ -294,9 +297,9 @@ func (h *sizeHint) learn(rec arrow.RecordBatch, input int64) {
 	}
 }
 
-// reserve sizes bld for the rows of input bytes, at most maxRows, with a
+// Reserve sizes bld for the rows of input bytes, at most maxRows, with a
 // few percent to spare; it does nothing before anything is learnt.
-func (h *sizeHint) reserve(bld *array.RecordBuilder, input, maxRows int) {
+func (h *SizeHint) Reserve(bld *array.RecordBuilder, input, maxRows int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.rowsPerByte == 0 || input <= 0 {

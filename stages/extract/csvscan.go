@@ -26,6 +26,7 @@ var ErrUnterminated = errors.New("unterminated quoted field")
 type LineReader struct {
 	br   *bufio.Reader
 	line int64 // physical lines consumed
+	off  int64 // bytes consumed
 	buf  []byte
 }
 
@@ -47,6 +48,7 @@ func (l *LineReader) ReadLine() ([]byte, error) {
 	l.buf = l.buf[:0]
 	for {
 		chunk, err := l.br.ReadSlice('\n')
+		l.off += int64(len(chunk))
 		l.buf = append(l.buf, chunk...)
 		if len(l.buf) > maxRecordBytes {
 			return nil, ErrRecordTooLong
@@ -127,6 +129,10 @@ func (c *CSVScanner) Buffered() *bufio.Reader { return c.lr.br }
 
 // Line is the line number of the last line read.
 func (c *CSVScanner) Line() int64 { return c.lr.line }
+
+// InputOffset is the number of bytes of the input read so far, up to the
+// end of the last record.
+func (c *CSVScanner) InputOffset() int64 { return c.lr.off }
 
 // Next returns the next non-blank record, valid until the following call;
 // io.EOF at the end. An open quote at the end of the input is returned as a

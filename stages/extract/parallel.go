@@ -278,6 +278,37 @@ func (s *Splitter[R]) emit(data []byte, err error, seq bool) bool {
 	}
 }
 
+// Taken is what Take returns: one of a block's results, the input to
+// parse sequentially, or the end.
+type Taken[R any] struct {
+	Batches []arrow.RecordBatch // the caller owns them
+	Rejects []R
+	Rows    int64     // records read, rejected or not
+	Rest    io.Reader // non-nil: parse the rest sequentially from here
+	Line    int64     // the line of Rest's first byte
+	Done    bool      // the input is exhausted and the splitter stopped
+}
+
+// Take is Next for a reader that hands each block's results on and falls
+// back to its sequential parser on a block marked Seq: it returns the next
+// block's results (recycling its buffer), or for a Seq block the input from
+// its first byte on (Fallback), or Done once the input is exhausted, having
+// stopped the splitter so that the rest of the file may be read.
+func (s *Splitter[R]) Take() Taken[R] {
+	b, ok := s.Next()
+	if !ok {
+		s.Stop()
+		return Taken[R]{Done: true}
+	}
+	if b.Seq {
+		return Taken[R]{Rest: s.Fallback(b), Line: b.Line}
+	}
+	t := Taken[R]{Batches: b.Batches, Rejects: b.Rejects, Rows: b.Rows}
+	b.Batches = nil
+	s.Recycle(b)
+	return t
+}
+
 // Fallback switches the splitter to feeding the sequential parser: it
 // returns the input from b's first byte on, b being the block Next just
 // returned, marked Seq. Blocks parsed ahead are released as the stream

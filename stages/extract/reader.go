@@ -305,28 +305,24 @@ func (r *Reader) readRows(want int) {
 // the ledger, its batches to r.pieces. A block the splitter or its parser
 // could not be sure of switches the rest of the file to sequential parsing.
 func (r *Reader) readBlock() {
-	b, ok := r.par.Next()
-	if !ok {
+	switch t := r.par.Take(); {
+	case t.Done:
 		r.done = true
-		r.stopBlocks() // the stream is drained: finish may read the file
+		r.stopBlocks()
 		r.err = r.finish()
-		return
-	}
-	if b.Seq {
-		r.rows = r.rows.(*csvSource).resume(r.par.Fallback(b), b.Line)
+	case t.Rest != nil:
+		r.rows = r.rows.(*csvSource).resume(t.Rest, t.Line)
 		r.blocks = false
-		return
+	default:
+		for _, rej := range t.Rejects {
+			r.ledger.Reject(rej)
+		}
+		r.stats.Rows += t.Rows
+		for _, p := range t.Batches {
+			r.pieces = append(r.pieces, p)
+			r.pending += int(p.NumRows())
+		}
 	}
-	for _, rej := range b.Rejects {
-		r.ledger.Reject(rej)
-	}
-	r.stats.Rows += b.Rows
-	for _, p := range b.Batches {
-		r.pieces = append(r.pieces, p)
-		r.pending += int(p.NumRows())
-	}
-	b.Batches = nil
-	r.par.Recycle(b)
 }
 
 // stopBlocks stops the splitter and its parsers, if running, and releases
