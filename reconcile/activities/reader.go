@@ -137,26 +137,17 @@ type record struct {
 	raw       []byte // the row as read, valid until the next record
 }
 
-// rowSource yields records; next returns io.EOF at the end, a *rowError for
-// a record that cannot be read (reading goes on), any other error for the
-// whole file.
+// rowSource yields records; next returns io.EOF at the end, an
+// *extract.RowError for a record that cannot be read (reading goes on), any
+// other error for the whole file.
 type rowSource interface {
 	next(*record) error
 }
 
-type rowError struct {
-	line   int64
-	detail string
-	raw    string
-	open   bool // a quoted field still open at the end of the input
-}
-
-func (e *rowError) Error() string { return e.detail }
-
 // Reader yields the activities of one input as batches of Schema, at most
 // DefaultBatchRows rows each. It is an array.RecordReader: call Next until
-// false, then Err; the batch of RecordBatch is valid until the next Next. Row problems become Rejects and
-// reading goes on; a problem with the whole file (no required column, a
+// false, then Err; the batch of RecordBatch is valid until the next Next.
+// Row problems become Rejects and reading goes on; a problem with the whole file (no required column, a
 // truncated gzip stream, an unreadable file) stops it and Err returns an
 // *extract.FileError. Release it when done.
 type Reader struct {
@@ -342,9 +333,9 @@ func (r *Reader) Next() bool {
 			}
 			break
 		}
-		if re, ok := err.(*rowError); ok { // not errors.As: its target would escape, one allocation per row
+		if re, ok := err.(*extract.RowError); ok { // not errors.As: its target would escape, one allocation per row
 			r.stats.Rows++
-			r.reject(re.line, ReasonMalformedRow, re.detail, re.raw)
+			r.reject(re.Line, ReasonMalformedRow, re.Detail, re.Raw)
 			continue
 		}
 		if err != nil {
@@ -421,9 +412,9 @@ func (r *Reader) parser(hdr *csvRows) func(*extract.Block[Reject]) {
 			if err == io.EOF {
 				break
 			}
-			if re, ok := err.(*rowError); ok && !re.open {
+			if re, ok := err.(*extract.RowError); ok && re.Parse == nil {
 				b.Rows++
-				w.reject(re.line, ReasonMalformedRow, re.detail, re.raw)
+				w.reject(re.Line, ReasonMalformedRow, re.Detail, re.Raw)
 				continue
 			}
 			if err != nil {
@@ -677,7 +668,7 @@ func (c *csvRows) next(out *record) error {
 	}
 	if rec.Err != nil {
 		// The scanner's only record error: a quote open at the end.
-		return &rowError{line: rec.Line, detail: rec.Err.Err.Error(), raw: string(rec.Raw), open: true}
+		return &extract.RowError{Line: rec.Line, Detail: rec.Err.Err.Error(), Raw: string(rec.Raw), Parse: rec.Err}
 	}
 	out.line = rec.Line
 	out.raw = rec.Raw
@@ -686,12 +677,12 @@ func (c *csvRows) next(out *record) error {
 		// The legacy shape: an unquoted JSON attributes value whose commas
 		// split it into several fields. Rejoin them from the raw text.
 		if extra < 0 || c.attr < 0 {
-			return &rowError{line: rec.Line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.Raw)}
+			return &extract.RowError{Line: rec.Line, Detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), Raw: string(rec.Raw)}
 		}
 		from, to := rec.Spans[c.attr][0], rec.Spans[c.attr+extra][1]
 		t := bytes.TrimSpace(rec.Raw[from:to])
 		if len(t) == 0 || (t[0] != '[' && t[0] != '{') {
-			return &rowError{line: rec.Line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.Raw)}
+			return &extract.RowError{Line: rec.Line, Detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), Raw: string(rec.Raw)}
 		}
 		joined := append(c.joined[:0], fields[:c.attr]...)
 		joined = append(joined, rec.Text(from, to))
@@ -769,7 +760,7 @@ func restRecord(out *record, line []byte, at int64) error {
 	out.raw = line
 	var a restActivity
 	if t := bytes.TrimSpace(line); t[0] != '{' || json.Unmarshal(t, &a) != nil {
-		return &rowError{line: out.line, detail: "not a JSON object", raw: string(line)}
+		return &extract.RowError{Line: out.line, Detail: "not a JSON object", Raw: string(line)}
 	}
 	scalars := []struct {
 		col int
@@ -782,7 +773,7 @@ func restRecord(out *record, line []byte, at int64) error {
 	for _, s := range scalars {
 		v := bytes.TrimSpace(s.v)
 		if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
-			return &rowError{line: out.line, detail: "a scalar field holds an object or array", raw: string(line)}
+			return &extract.RowError{Line: out.line, Detail: "a scalar field holds an object or array", Raw: string(line)}
 		}
 		out.vals[s.col] = jsonScalarText(v)
 		out.has[s.col] = len(v) > 0

@@ -168,14 +168,14 @@ func (s *csvSource) next() (row, error) {
 		return row{}, err
 	}
 	if pe := r.Err; pe != nil {
-		return row{}, &rowError{line: r.Line, detail: pe.Err.Error(), raw: strings.Trim(string(r.Raw), "\r\n")}
+		return row{}, &RowError{Line: r.Line, Detail: pe.Err.Error(), Raw: strings.Trim(string(r.Raw), "\r\n"), Parse: pe}
 	}
 	rec, line := r.Fields, r.Line
 	if len(rec) != len(s.hdr) {
-		return row{}, &rowError{
-			line:   line,
-			detail: fmt.Sprintf("%d fields, header has %d", len(rec), len(s.hdr)),
-			raw:    s.render(rec),
+		return row{}, &RowError{
+			Line:   line,
+			Detail: fmt.Sprintf("%d fields, header has %d", len(rec), len(s.hdr)),
+			Raw:    s.render(rec),
 		}
 	}
 	return row{fields: rec, line: line, raw: func() string { return s.render(rec) }}, nil

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bufio"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -44,20 +45,25 @@ type row struct {
 }
 
 // rowSource reads the records of one file. next returns io.EOF at the end,
-// a *rowError for a record that cannot be read (the source can go on), and
+// a *RowError for a record that cannot be read (the source can go on), and
 // any other error for a problem with the whole file.
 type rowSource interface {
 	header() []string
 	next() (row, error)
 }
 
-type rowError struct {
-	line   int64
-	detail string
-	raw    string
+// RowError is a record that cannot be used, a malformed_row: the record
+// sources of extract and of the activities reader return one, and reading
+// goes on. Parse is set when the record reader could not parse the record
+// (CSVRecord.Err).
+type RowError struct {
+	Line   int64
+	Detail string
+	Raw    string
+	Parse  *csv.ParseError
 }
 
-func (e *rowError) Error() string { return e.detail }
+func (e *RowError) Error() string { return e.Detail }
 
 // Reader yields the rows of one input as batches of pipeline.RawSchema. It
 // implements array.RecordReader: call Next until it returns false, then
@@ -266,10 +272,10 @@ func (r *Reader) readRows(want int) {
 			r.err = r.finish()
 			break
 		}
-		var re *rowError
+		var re *RowError
 		if errors.As(err, &re) {
 			r.stats.Rows++
-			r.ledger.Reject(pipeline.Reject{File: r.src.Index, Line: re.line, Reason: pipeline.ReasonMalformedRow, Detail: re.detail, Raw: re.raw})
+			r.ledger.Reject(pipeline.Reject{File: r.src.Index, Line: re.Line, Reason: pipeline.ReasonMalformedRow, Detail: re.Detail, Raw: re.Raw})
 			continue
 		}
 		if err != nil {
