@@ -123,7 +123,7 @@ func (s *Splitter[R]) start() {
 	s.started = true
 	s.quit = make(chan struct{})
 	sc := &scanner{}
-	buf, eof, err := s.fill(make([]byte, 0, s.size))
+	buf, eof, err := s.first()
 	if eof || err != nil {
 		s.ordered = make(chan *Block[R], 1)
 		if len(buf) > 0 || err != nil {
@@ -152,6 +152,21 @@ func (s *Splitter[R]) start() {
 				close(b.done)
 			}
 		}()
+	}
+}
+
+// first reads the first block. Its buffer grows from a small one, so that
+// a small file does not cost a block-sized allocation.
+func (s *Splitter[R]) first() (buf []byte, eof bool, err error) {
+	buf = make([]byte, 0, min(s.size, 64<<10))
+	for {
+		buf, eof, err = s.fill(buf)
+		if eof || err != nil || cap(buf) >= s.size {
+			return buf, eof, err
+		}
+		grown := make([]byte, len(buf), min(s.size, 2*cap(buf)))
+		copy(grown, buf)
+		buf = grown
 	}
 }
 
