@@ -395,7 +395,7 @@ func (r *Reader) parser(hdr *csvRows) func(*extract.Block[Reject]) {
 	return func(b *extract.Block[Reject]) {
 		w := builder{src: r.src, types: r.types, batch: r.batch, bld: array.NewRecordBuilder(r.mem, Schema)}
 		defer w.bld.Release()
-		rows := hdr.resume(bufio.NewReaderSize(bytes.NewReader(b.Data), 64<<10), b.Line-1)
+		rows := hdr.resume(bufio.NewReaderSize(bytes.NewReader(b.Data), min(len(b.Data)+1, 64<<10)), b.Line-1)
 		var rec record
 		n, from := 0, int64(0)
 		flush := func() {
