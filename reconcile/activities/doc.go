@@ -37,6 +37,14 @@
 // the raw text from the attributes field through the surplus is the
 // attributes value. Any other field-count mismatch is a malformed_row.
 //
+// The record scanner (extract.CSVScanner) and the splitter that parses a
+// big file's blocks concurrently (extract.Splitter) are the extract
+// package's, shared with the people reader; what a record becomes (the
+// rules above, the Arrow batch, the rejects) is this package's. A parallel
+// read yields the same rows, in the same order, with the same rejects as a
+// sequential one; only its batches may be shorter than DefaultBatchRows
+// (each block's rows end a batch).
+//
 // Attributes, a JSON object or the legacy [{"name":…,"value":…}] array, are
 // stored as one compact JSON object keyed by display name (a later
 // duplicate name wins). Names the reconcile SQL reads are rewritten to one

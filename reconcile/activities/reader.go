@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -136,41 +137,50 @@ type record struct {
 	raw       []byte // the row as read, valid until the next record
 }
 
-// rowSource yields records; next returns io.EOF at the end, a *rowError for
-// a record that cannot be read (reading goes on), any other error for the
-// whole file.
+// rowSource yields records; next returns io.EOF at the end, an
+// *extract.RowError for a record that cannot be read (reading goes on), any
+// other error for the whole file.
 type rowSource interface {
 	next(*record) error
 }
 
-type rowError struct {
-	line   int64
-	detail string
-	raw    string
-}
-
-func (e *rowError) Error() string { return e.detail }
-
-// Reader yields the activities of one input as batches of Schema. It is an
-// array.RecordReader: call Next until false, then Err; the batch of
-// RecordBatch is valid until the next Next. Row problems become Rejects and
-// reading goes on; a problem with the whole file (no required column, a
+// Reader yields the activities of one input as batches of Schema, at most
+// DefaultBatchRows rows each. It is an array.RecordReader: call Next until
+// false, then Err; the batch of RecordBatch is valid until the next Next.
+// Row problems become Rejects and reading goes on; a problem with the whole file (no required column, a
 // truncated gzip stream, an unreadable file) stops it and Err returns an
 // *extract.FileError. Release it when done.
 type Reader struct {
-	refs    atomic.Int64
+	builder
+	refs  atomic.Int64
+	rows  rowSource
+	file  *extract.TextFile
+	mem   memory.Allocator
+	cur   arrow.RecordBatch
+	err   error
+	done  bool
+	stats pipeline.Input
+	rec   record
+
+	// par cuts a CSV/TSV file into blocks parsed concurrently; nil for a
+	// sequential read and once it has stopped. While blocks is true, Next
+	// yields the batches of its blocks (queue); a block its parser was not
+	// sure of switches the rest of the file to rows, sequentially.
+	par    *extract.Splitter[Reject]
+	blocks bool
+	queue  []arrow.RecordBatch
+	hint   extract.SizeHint
+}
+
+// builder validates records and appends them to Arrow batches of Schema,
+// rejecting the rows it cannot use. A Reader has one; each block of a
+// parallel read has its own.
+type builder struct {
 	src     extract.Source
 	types   *Types
-	rows    rowSource
-	file    *extract.TextFile
 	bld     *array.RecordBuilder
 	batch   int
-	cur     arrow.RecordBatch
-	err     error
-	done    bool
-	stats   pipeline.Input
 	rejects []Reject
-	rec     record
 	attrs   attrSet
 	ids     []int64
 	// dataBytes is each string column's data size in the last batch.
@@ -180,13 +190,28 @@ type Reader struct {
 // DefaultBatchRows is the number of rows per batch.
 const DefaultBatchRows = 32 * 1024
 
+// options tune a Reader; tests make blocks tiny to force splits.
+type options struct {
+	workers   int // goroutines parsing one CSV/TSV file; 0 means GOMAXPROCS
+	blockSize int // 0 means extract.DefaultBlockSize
+}
+
 // Open starts reading src, resolving type ids with types. Parquet is not an
-// activity format. The caller must Release the reader.
+// activity format. A CSV or TSV file larger than a block is parsed by
+// GOMAXPROCS goroutines (extract.Splitter). The caller must Release the
+// reader.
 func Open(src extract.Source, types *Types, mem memory.Allocator) (*Reader, error) {
+	return open(src, types, mem, options{})
+}
+
+func open(src extract.Source, types *Types, mem memory.Allocator, opts options) (*Reader, error) {
 	if src.Format == extract.Parquet {
 		return nil, &extract.FileError{File: src.Path, Err: errors.New("activity exports are CSV or JSON Lines, not Parquet")}
 	}
-	r := &Reader{src: src, types: types, batch: DefaultBatchRows}
+	if opts.workers <= 0 {
+		opts.workers = runtime.GOMAXPROCS(0)
+	}
+	r := &Reader{builder: builder{src: src, types: types, batch: DefaultBatchRows}, mem: mem}
 	r.refs.Store(1)
 	r.stats = pipeline.Input{Path: src.Path, Format: "activity_" + string(src.Format)}
 	f, err := extract.OpenText(src)
@@ -195,31 +220,37 @@ func Open(src extract.Source, types *Types, mem memory.Allocator) (*Reader, erro
 	}
 	r.file = f
 	r.stats.Gzip = f.Gzip()
-	lr := lineReader{br: bufio.NewReaderSize(f, 256<<10)}
+	br := bufio.NewReaderSize(f, 256<<10)
 	switch src.Format {
 	case extract.JSONL:
-		doc, err := extract.SniffJSON(lr.br)
+		doc, err := extract.SniffJSON(br)
 		if err != nil {
 			f.Close()
 			return nil, extract.AsFileError(src.Path, err)
 		}
 		if doc {
 			r.stats.Format = "activity_json"
-			r.rows = &jsonDocRows{doc: extract.NewJSONDocument(lr.br)}
+			r.rows = &jsonDocRows{doc: extract.NewJSONDocument(br)}
 		} else {
-			r.rows = &jsonlRows{lr: lr}
+			r.rows = &jsonlRows{lr: extract.NewLineReader(br, 0)}
 		}
 	default:
 		comma := byte(',')
 		if src.Format == extract.TSV {
 			comma = '\t'
 		}
-		cr, err := newCSVRows(lr, comma)
+		cr, err := newCSVRows(br, comma)
 		if err != nil {
 			f.Close()
 			return nil, extract.AsFileError(src.Path, err)
 		}
 		r.rows = cr
+		if opts.workers > 1 {
+			// The splitter reads on from where the header ended: br's
+			// buffered bytes, then the file.
+			r.par = extract.NewSplitter(cr.cr.Buffered(), cr.cr.Line()+1, opts.workers, opts.blockSize, r.parser(cr))
+			r.blocks = true
+		}
 	}
 	r.bld = array.NewRecordBuilder(mem, Schema)
 	return r, nil
@@ -234,6 +265,7 @@ func (r *Reader) Release() {
 	if r.refs.Add(-1) != 0 {
 		return
 	}
+	r.stopBlocks()
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
@@ -277,6 +309,16 @@ func (r *Reader) Next() bool {
 	if r.done {
 		return false
 	}
+	for r.blocks && len(r.queue) == 0 {
+		r.readBlock()
+	}
+	if len(r.queue) > 0 {
+		r.cur, r.queue = r.queue[0], r.queue[1:]
+		return true
+	}
+	if r.done {
+		return false
+	}
 	r.reserve()
 	n := 0
 	for n < r.batch {
@@ -284,15 +326,16 @@ func (r *Reader) Next() bool {
 		err := r.rows.next(&r.rec)
 		if err == io.EOF {
 			r.done = true
+			r.stopBlocks() // after a fallback: the stream is drained
 			if err := r.finish(); err != nil {
 				r.err = err
 				return false
 			}
 			break
 		}
-		if re, ok := err.(*rowError); ok { // not errors.As: its target would escape, one allocation per row
+		if re, ok := err.(*extract.RowError); ok { // not errors.As: its target would escape, one allocation per row
 			r.stats.Rows++
-			r.reject(re.line, ReasonMalformedRow, re.detail, re.raw)
+			r.reject(re.Line, ReasonMalformedRow, re.Detail, re.Raw)
 			continue
 		}
 		if err != nil {
@@ -313,34 +356,118 @@ func (r *Reader) Next() bool {
 	return true
 }
 
+// readBlock takes the next parsed block in file order: its rejects and
+// batches are queued. A block its parser could not be sure of switches the
+// rest of the file to sequential parsing.
+func (r *Reader) readBlock() {
+	switch t := r.par.Take(); {
+	case t.Done:
+		r.done = true
+		r.stopBlocks()
+		r.err = r.finish()
+	case t.Rest != nil:
+		r.rows = r.rows.(*csvRows).resume(bufio.NewReaderSize(t.Rest, 256<<10), t.Line-1)
+		r.blocks = false
+	default:
+		r.rejects = append(r.rejects, t.Rejects...)
+		r.stats.Rows += t.Rows
+		r.queue = append(r.queue, t.Batches...)
+	}
+}
+
+// stopBlocks stops the splitter and its parsers, if running, and releases
+// what they parsed ahead and what is queued.
+func (r *Reader) stopBlocks() {
+	if r.par != nil {
+		r.par.Stop()
+		r.par = nil
+	}
+	r.blocks = false
+	for _, b := range r.queue {
+		b.Release()
+	}
+	r.queue = nil
+}
+
+// parser returns the function that parses one block of a CSV/TSV file whose
+// header is hdr's. It is safe for concurrent use.
+func (r *Reader) parser(hdr *csvRows) func(*extract.Block[Reject]) {
+	return func(b *extract.Block[Reject]) {
+		w := builder{src: r.src, types: r.types, batch: r.batch, bld: array.NewRecordBuilder(r.mem, Schema)}
+		defer w.bld.Release()
+		rows := hdr.resume(bufio.NewReaderSize(bytes.NewReader(b.Data), min(len(b.Data)+1, 64<<10)), b.Line-1)
+		var rec record
+		n, from := 0, int64(0)
+		flush := func() {
+			batch := w.bld.NewRecordBatch()
+			to := rows.cr.InputOffset()
+			r.hint.Learn(batch, to-from)
+			b.Batches = append(b.Batches, batch)
+			n, from = 0, to
+		}
+		r.hint.Reserve(w.bld, len(b.Data), w.batch)
+		for {
+			rec = record{}
+			err := rows.next(&rec)
+			if err == io.EOF {
+				break
+			}
+			if re, ok := err.(*extract.RowError); ok && re.Parse == nil {
+				b.Rows++
+				w.reject(re.Line, ReasonMalformedRow, re.Detail, re.Raw)
+				continue
+			}
+			if err != nil {
+				// A record still open at the block's end (the cut fell
+				// inside it), or a record too long: the sequential parser
+				// reads the file on from this block.
+				b.Seq = true
+				b.Release()
+				return
+			}
+			b.Rows++
+			if w.append(&rec) {
+				if n++; n == w.batch {
+					flush()
+					r.hint.Reserve(w.bld, len(b.Data)-int(from), w.batch)
+				}
+			}
+		}
+		if n > 0 {
+			flush()
+		}
+		b.Rejects = w.rejects
+	}
+}
+
 // reserve sizes the builders for a batch like the previous one, so that
 // appending does not regrow their buffers row by row.
-func (r *Reader) reserve() {
+func (w *builder) reserve() {
 	for i, f := range Schema.Fields() {
-		b := r.bld.Field(i)
-		b.Reserve(r.batch)
-		if f.Type.ID() == arrow.STRING && r.dataBytes[i] > 0 {
-			b.(*array.StringBuilder).ReserveData(r.dataBytes[i] + r.dataBytes[i]/8)
+		b := w.bld.Field(i)
+		b.Reserve(w.batch)
+		if f.Type.ID() == arrow.STRING && w.dataBytes[i] > 0 {
+			b.(*array.StringBuilder).ReserveData(w.dataBytes[i] + w.dataBytes[i]/8)
 		}
 	}
 }
 
 // sizeFrom records the string data sizes of b for the next reserve.
-func (r *Reader) sizeFrom(b arrow.RecordBatch) {
-	for i := range r.dataBytes {
+func (w *builder) sizeFrom(b arrow.RecordBatch) {
+	for i := range w.dataBytes {
 		if s, ok := b.Column(i).(*array.String); ok && s.Len() > 0 {
 			offs := s.ValueOffsets()
-			r.dataBytes[i] = int(offs[len(offs)-1]-offs[0]) / s.Len() * r.batch
+			w.dataBytes[i] = int(offs[len(offs)-1]-offs[0]) / s.Len() * w.batch
 		}
 	}
 }
 
-func (r *Reader) reject(line int64, reason, detail, raw string) {
-	r.rejects = append(r.rejects, Reject{File: r.src.Path, Line: line, Reason: reason, Detail: detail, Raw: raw})
+func (w *builder) reject(line int64, reason, detail, raw string) {
+	w.rejects = append(w.rejects, Reject{File: w.src.Path, Line: line, Reason: reason, Detail: detail, Raw: raw})
 }
 
 // append validates one record and appends it, or rejects it.
-func (r *Reader) append(rec *record) bool {
+func (r *builder) append(rec *record) bool {
 	bad := func(reason, detail string) bool {
 		r.reject(rec.line, reason, detail, string(rec.raw))
 		return false
@@ -462,7 +589,7 @@ func (r *Reader) finish() error {
 
 // csvRows reads a Bulk Activity Extract CSV (or TSV).
 type csvRows struct {
-	cr   csvReader
+	cr   *extract.CSVScanner
 	pos  [numIn]int // header position of each input column, -1 if absent
 	n    int        // header fields
 	attr int        // header position of attributes, -1 if absent
@@ -473,28 +600,29 @@ type csvRows struct {
 	flatPos   []int
 	flatNames []string
 	flat      []string
+	comma     byte
 }
 
-func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
-	c := &csvRows{cr: csvReader{lr: lr, comma: comma}}
-	if bom, _ := lr.br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
-		lr.br.Discard(3)
+func newCSVRows(br *bufio.Reader, comma byte) (*csvRows, error) {
+	c := &csvRows{cr: extract.NewCSVScanner(br, comma, 0), comma: comma}
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
+		br.Discard(3)
 	}
-	rec, complete, err := c.cr.next()
+	rec, err := c.cr.Next()
 	if err == io.EOF {
 		return nil, errors.New("empty file: no header")
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !complete {
+	if rec.Err != nil {
 		return nil, errors.New("header has an unterminated quote")
 	}
 	for i := range c.pos {
 		c.pos[i] = -1
 	}
-	found := make([]string, len(rec.fields))
-	for i, h := range rec.fields {
+	found := make([]string, len(rec.Fields))
+	for i, h := range rec.Fields {
 		found[i] = strings.Clone(strings.TrimSpace(h)) // h is valid until the next record
 		if col, ok := headerNames[nameKey(h)]; ok {
 			if c.pos[col] < 0 {
@@ -516,35 +644,48 @@ func newCSVRows(lr lineReader, comma byte) (*csvRows, error) {
 	if len(missing) > 0 {
 		return nil, &MissingColumnsError{Missing: missing, Found: found}
 	}
-	c.n = len(rec.fields)
+	c.n = len(rec.Fields)
 	c.attr = c.pos[inAttributes]
 	return c, nil
 }
 
+// resume returns rows of the same header and dialect that read br, whose
+// first byte is at a record boundary and follows the given number of lines.
+// Its buffers are its own: resumed rows may run concurrently.
+func (c *csvRows) resume(br *bufio.Reader, line int64) *csvRows {
+	return &csvRows{
+		cr:  extract.NewCSVScanner(br, c.comma, line),
+		pos: c.pos, n: c.n, attr: c.attr,
+		flatPos: c.flatPos, flatNames: c.flatNames,
+		comma: c.comma,
+	}
+}
+
 func (c *csvRows) next(out *record) error {
-	rec, complete, err := c.cr.next()
+	rec, err := c.cr.Next()
 	if err != nil {
 		return err
 	}
-	if !complete {
-		return &rowError{line: rec.line, detail: "unterminated quoted field", raw: string(rec.raw)}
+	if rec.Err != nil {
+		// The scanner's only record error: a quote open at the end.
+		return &extract.RowError{Line: rec.Line, Detail: rec.Err.Err.Error(), Raw: string(rec.Raw), Parse: rec.Err}
 	}
-	out.line = rec.line
-	out.raw = rec.raw
-	fields := rec.fields
+	out.line = rec.Line
+	out.raw = rec.Raw
+	fields := rec.Fields
 	if extra := len(fields) - c.n; extra != 0 {
 		// The legacy shape: an unquoted JSON attributes value whose commas
 		// split it into several fields. Rejoin them from the raw text.
 		if extra < 0 || c.attr < 0 {
-			return &rowError{line: rec.line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.raw)}
+			return &extract.RowError{Line: rec.Line, Detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), Raw: string(rec.Raw)}
 		}
-		span := rec.raw[rec.spans[c.attr][0]:rec.spans[c.attr+extra][1]]
-		t := bytes.TrimSpace(span)
+		from, to := rec.Spans[c.attr][0], rec.Spans[c.attr+extra][1]
+		t := bytes.TrimSpace(rec.Raw[from:to])
 		if len(t) == 0 || (t[0] != '[' && t[0] != '{') {
-			return &rowError{line: rec.line, detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), raw: string(rec.raw)}
+			return &extract.RowError{Line: rec.Line, Detail: fmt.Sprintf("%d fields, header has %d", len(fields), c.n), Raw: string(rec.Raw)}
 		}
 		joined := append(c.joined[:0], fields[:c.attr]...)
-		joined = append(joined, bytesString(span))
+		joined = append(joined, rec.Text(from, to))
 		joined = append(joined, fields[c.attr+extra+1:]...)
 		fields, c.joined = joined, joined
 	}
@@ -566,7 +707,7 @@ func (c *csvRows) next(out *record) error {
 
 // jsonlRows reads JSON Lines of the REST activity shape.
 type jsonlRows struct {
-	lr lineReader
+	lr *extract.LineReader
 }
 
 type restActivity struct {
@@ -585,7 +726,7 @@ type restActivity struct {
 func (j *jsonlRows) next(out *record) error {
 	var line []byte
 	for {
-		l, err := j.lr.readLine()
+		l, err := j.lr.ReadLine()
 		if err != nil {
 			return err
 		}
@@ -595,7 +736,7 @@ func (j *jsonlRows) next(out *record) error {
 			break
 		}
 	}
-	return restRecord(out, line, j.lr.line)
+	return restRecord(out, line, j.lr.Line())
 }
 
 // jsonDocRows reads a JSON array of REST activities, or a REST response
@@ -619,7 +760,7 @@ func restRecord(out *record, line []byte, at int64) error {
 	out.raw = line
 	var a restActivity
 	if t := bytes.TrimSpace(line); t[0] != '{' || json.Unmarshal(t, &a) != nil {
-		return &rowError{line: out.line, detail: "not a JSON object", raw: string(line)}
+		return &extract.RowError{Line: out.line, Detail: "not a JSON object", Raw: string(line)}
 	}
 	scalars := []struct {
 		col int
@@ -632,7 +773,7 @@ func restRecord(out *record, line []byte, at int64) error {
 	for _, s := range scalars {
 		v := bytes.TrimSpace(s.v)
 		if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
-			return &rowError{line: out.line, detail: "a scalar field holds an object or array", raw: string(line)}
+			return &extract.RowError{Line: out.line, Detail: "a scalar field holds an object or array", Raw: string(line)}
 		}
 		out.vals[s.col] = jsonScalarText(v)
 		out.has[s.col] = len(v) > 0

@@ -3,7 +3,6 @@ package salesforce
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -153,16 +152,18 @@ func (p *parser) headerMap(headers []string) (src [][]int, unknown []string) {
 }
 
 func (p *parser) csv(r io.Reader, comma rune, stats *pipeline.Input) error {
-	cr := csv.NewReader(r)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	cr := extract.NewCSVReader(r, comma, 0)
+	hrec, err := cr.Next()
 	if err == io.EOF {
 		return errors.New("empty file: no header")
 	}
 	if err != nil {
 		return err
 	}
+	if hrec.Err != nil {
+		return hrec.Err
+	}
+	header := hrec.Fields
 	raw := append([]string(nil), header...)
 	norm := make([]string, len(header))
 	for i, h := range header {
@@ -190,28 +191,25 @@ func (p *parser) csv(r io.Reader, comma rune, stats *pipeline.Input) error {
 		}
 	}
 	sep := string(comma)
-	// From here every row reuses one slice, the header's too (only its
-	// length is kept); the values are strings of their own.
+	// Every row reuses one slice, the header's too (only its length is
+	// kept); the values are strings of their own.
 	fields := len(header)
-	cr.ReuseRecord = true
 	for {
-		rec, err := cr.Read()
+		cur, err := cr.Next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			var pe *csv.ParseError // declared here: errors.As moves it to the heap
-			if !errors.As(err, &pe) {
-				return err
-			}
-			stats.Rows++
-			p.reject(int64(pe.StartLine), ReasonMalformedRow, pe.Err.Error(), strings.Join(rec, sep))
+			return err
+		}
+		rec, line := cur.Fields, cur.Line
+		stats.Rows++
+		if cur.Err != nil {
+			p.reject(line, ReasonMalformedRow, cur.Err.Err.Error(), strings.Join(rec, sep))
 			continue
 		}
-		stats.Rows++
-		line, _ := cr.FieldPos(0)
 		if len(rec) != fields {
-			p.reject(int64(line), ReasonMalformedRow, fmt.Sprintf("%d fields, the header has %d", len(rec), fields), strings.Join(rec, sep))
+			p.reject(line, ReasonMalformedRow, fmt.Sprintf("%d fields, the header has %d", len(rec), fields), strings.Join(rec, sep))
 			continue
 		}
 		for fi := range p.text {
@@ -223,12 +221,12 @@ func (p *parser) csv(r io.Reader, comma rune, stats *pipeline.Input) error {
 				}
 			}
 		}
-		reason, detail, err := p.row(int64(line))
+		reason, detail, err := p.row(line)
 		if err != nil {
 			return err
 		}
 		if reason != "" {
-			p.reject(int64(line), reason, detail, strings.Join(rec, sep))
+			p.reject(line, reason, detail, strings.Join(rec, sep))
 		}
 	}
 }

@@ -62,7 +62,7 @@ func (s *jsonlSource) next() (row, error) {
 			return row{}, err
 		}
 		if elem[0] != '{' {
-			return row{}, &rowError{line: line, detail: "array element is not a JSON object", raw: string(elem)}
+			return row{}, &RowError{Line: line, Detail: "array element is not a JSON object", Raw: string(elem)}
 		}
 		return s.object(elem, line)
 	}
@@ -97,7 +97,7 @@ func (s *jsonlSource) object(text []byte, line int64) (row, error) {
 		if errors.As(err, &se) {
 			detail = "invalid JSON: " + se.Error()
 		}
-		return row{}, &rowError{line: line, detail: detail, raw: raw}
+		return row{}, &RowError{Line: line, Detail: detail, Raw: raw}
 	}
 	for i := range s.vals {
 		s.vals[i] = ""
@@ -116,7 +116,7 @@ func (s *jsonlSource) object(text []byte, line int64) (row, error) {
 		}
 		val, err := jsonText(v)
 		if err != nil {
-			return row{}, &rowError{line: line, detail: fmt.Sprintf("key %q: %v", k, err), raw: raw}
+			return row{}, &RowError{Line: line, Detail: fmt.Sprintf("key %q: %v", k, err), Raw: raw}
 		}
 		s.vals[p] = val
 	}

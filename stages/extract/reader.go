@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bufio"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +32,7 @@ type Options struct {
 	Workers int
 
 	// blockSize is the size of the blocks a parallel read splits the file
-	// into; 0 means defaultBlockSize. Tests make it tiny to force splits.
+	// into; 0 means DefaultBlockSize. Tests make it tiny to force splits.
 	blockSize int
 }
 
@@ -44,20 +45,25 @@ type row struct {
 }
 
 // rowSource reads the records of one file. next returns io.EOF at the end,
-// a *rowError for a record that cannot be read (the source can go on), and
+// a *RowError for a record that cannot be read (the source can go on), and
 // any other error for a problem with the whole file.
 type rowSource interface {
 	header() []string
 	next() (row, error)
 }
 
-type rowError struct {
-	line   int64
-	detail string
-	raw    string
+// RowError is a record that cannot be used, a malformed_row: the record
+// sources of extract and of the activities reader return one, and reading
+// goes on. Parse is set when the record reader could not parse the record
+// (CSVRecord.Err).
+type RowError struct {
+	Line   int64
+	Detail string
+	Raw    string
+	Parse  *csv.ParseError
 }
 
-func (e *rowError) Error() string { return e.detail }
+func (e *RowError) Error() string { return e.Detail }
 
 // Reader yields the rows of one input as batches of pipeline.RawSchema. It
 // implements array.RecordReader: call Next until it returns false, then
@@ -86,7 +92,7 @@ type Reader struct {
 	// par splits a CSV/TSV file into blocks parsed concurrently; nil for a
 	// sequential read and once it has stopped. blocks is false once the
 	// read has fallen back to sequential parsing (rows) mid-file.
-	par    *splitter
+	par    *Splitter[pipeline.Reject]
 	blocks bool
 
 	mapping   Mapping
@@ -102,7 +108,7 @@ func Open(src Source, mem memory.Allocator, ledger *pipeline.Ledger, opts Option
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opts.blockSize <= 0 {
-		opts.blockSize = defaultBlockSize
+		opts.blockSize = DefaultBlockSize
 	}
 	r := &Reader{src: src, opts: opts, ledger: ledger, mem: mem}
 	r.refs.Store(1)
@@ -166,7 +172,7 @@ func (r *Reader) start(mem memory.Allocator) error {
 	if r.opts.Workers > 1 {
 		cs := r.rows.(*csvSource)
 		rest, line := cs.rest()
-		r.par = newSplitter(rest, line, r.opts, cs.parser(r.mapping, r.src.Index, r.mem, r.opts.BatchRows))
+		r.par = NewSplitter(rest, line, r.opts.Workers, r.opts.blockSize, cs.parser(r.mapping, r.src.Index, r.mem, r.opts.BatchRows))
 		r.blocks = true
 	}
 	return nil
@@ -266,10 +272,10 @@ func (r *Reader) readRows(want int) {
 			r.err = r.finish()
 			break
 		}
-		var re *rowError
+		var re *RowError
 		if errors.As(err, &re) {
 			r.stats.Rows++
-			r.ledger.Reject(pipeline.Reject{File: r.src.Index, Line: re.line, Reason: pipeline.ReasonMalformedRow, Detail: re.detail, Raw: re.raw})
+			r.ledger.Reject(pipeline.Reject{File: r.src.Index, Line: re.Line, Reason: pipeline.ReasonMalformedRow, Detail: re.Detail, Raw: re.Raw})
 			continue
 		}
 		if err != nil {
@@ -305,35 +311,31 @@ func (r *Reader) readRows(want int) {
 // the ledger, its batches to r.pieces. A block the splitter or its parser
 // could not be sure of switches the rest of the file to sequential parsing.
 func (r *Reader) readBlock() {
-	b, ok := r.par.next()
-	if !ok {
+	switch t := r.par.Take(); {
+	case t.Done:
 		r.done = true
-		r.stopBlocks() // the stream is drained: finish may read the file
+		r.stopBlocks()
 		r.err = r.finish()
-		return
-	}
-	if b.seq {
-		r.rows = r.rows.(*csvSource).resume(r.par.fallback(b), b.line)
+	case t.Rest != nil:
+		r.rows = r.rows.(*csvSource).resume(t.Rest, t.Line)
 		r.blocks = false
-		return
+	default:
+		for _, rej := range t.Rejects {
+			r.ledger.Reject(rej)
+		}
+		r.stats.Rows += t.Rows
+		for _, p := range t.Batches {
+			r.pieces = append(r.pieces, p)
+			r.pending += int(p.NumRows())
+		}
 	}
-	for _, rej := range b.rejects {
-		r.ledger.Reject(rej)
-	}
-	r.stats.Rows += b.rows
-	for _, p := range b.batches {
-		r.pieces = append(r.pieces, p)
-		r.pending += int(p.NumRows())
-	}
-	b.batches = nil
-	r.par.recycle(b)
 }
 
 // stopBlocks stops the splitter and its parsers, if running, and releases
 // what they parsed ahead.
 func (r *Reader) stopBlocks() {
 	if r.par != nil {
-		r.par.stop()
+		r.par.Stop()
 		r.par = nil
 	}
 	r.blocks = false
