@@ -214,20 +214,7 @@ func activitiesMode(ctx context.Context, cfg config, n int, peopleSet bool, stdo
 		fmt.Fprintf(stderr, "actsync-bench: %v\n", err)
 		return 1
 	}
-	if cfg.JSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			fmt.Fprintf(stderr, "actsync-bench: %v\n", err)
-			return 1
-		}
-	} else {
-		res.print(stdout)
-	}
-	if !res.Agreement.Agree {
-		return 1
-	}
-	return 0
+	return report(res, cfg.JSON, stdout, stderr)
 }
 
 func benchActivities(ctx context.Context, cfg config, n int, log io.Writer) (*actResult, error) {
@@ -239,16 +226,7 @@ func benchActivities(ctx context.Context, cfg config, n int, log io.Writer) (*ac
 	if err != nil {
 		return nil, fmt.Errorf("preparing the exports: %w", err)
 	}
-	actsync := cfg.Actsync
-	if actsync == "" {
-		fmt.Fprintf(log, "building actsync\n")
-		if actsync, err = buildActsync(ctx, filepath.Join(work, "bin")); err != nil {
-			return nil, err
-		}
-	} else if actsync, err = filepath.Abs(actsync); err != nil {
-		return nil, err
-	}
-	self, err := os.Executable()
+	actsync, self, err := binaries(ctx, cfg, work, log)
 	if err != nil {
 		return nil, err
 	}
@@ -422,32 +400,8 @@ func baselineActivitiesCmd(ctx context.Context, args []string, stderr io.Writer)
 	if *acts == "" || *types == "" || fs.NArg() > 0 {
 		return errors.New("baseline-activities: --activities FILE and --types FILE are required")
 	}
-	db, err := dbsql.Open("duckdb", baselineDB)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	for name, v := range map[string]string{"activities_file": *acts, "types_file": *types} {
-		abs, err := filepath.Abs(v)
-		if err != nil {
-			return err
-		}
-		if _, err := conn.ExecContext(ctx, "SET VARIABLE "+name+" = ?", abs); err != nil {
-			return err
-		}
-	}
-	if _, err := conn.ExecContext(ctx, activitiesBaselineSQL); err != nil {
-		return fmt.Errorf("activities_baseline.sql: %w", err)
-	}
-	if err := conn.Close(); err != nil {
-		return err
-	}
-	return db.Close()
+	return runBaseline(ctx, "activities_baseline.sql", activitiesBaselineSQL,
+		map[string]string{"activities_file": *acts, "types_file": *types})
 }
 
 // actAgree compares the two sides' outputs row by row.
@@ -541,6 +495,8 @@ func (g *actAgree) print(w io.Writer) {
 			t.Table, t.Actsync, t.Baseline, t.OnlyActsync, t.OnlyBaseline)
 	}
 }
+
+func (r *actResult) agreed() bool { return r.Agreement.Agree }
 
 func (r *actResult) print(w io.Writer) {
 	fmt.Fprintf(w, "actsync-bench: activities-only run of %d activities (%s, %.1f MiB, seed %d) against %d people, %d rounds alternating, %d CPUs, DuckDB default threads\n",

@@ -35,26 +35,35 @@ func baselineCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	if *people == "" || fs.NArg() > 0 {
 		return errors.New("baseline: --people FILE is required")
 	}
-	file, err := filepath.Abs(*people)
-	if err != nil {
-		return err
-	}
+	return runBaseline(ctx, "baseline.sql", baselineSQL, map[string]string{"people_file": *people})
+}
+
+// runBaseline runs script (named name in errors) in baselineDB, in the
+// working directory, on one connection (variables and temp macros belong
+// to one), after setting each of files as a variable holding the file's
+// absolute path.
+func runBaseline(ctx context.Context, name, script string, files map[string]string) error {
 	db, err := dbsql.Open("duckdb", baselineDB)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	// Variables and temp macros belong to one connection.
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SET VARIABLE people_file = ?", file); err != nil {
-		return err
+	for variable, file := range files {
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, "SET VARIABLE "+variable+" = ?", abs); err != nil {
+			return err
+		}
 	}
-	if _, err := conn.ExecContext(ctx, baselineSQL); err != nil {
-		return fmt.Errorf("baseline.sql: %w", err)
+	if _, err := conn.ExecContext(ctx, script); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if err := conn.Close(); err != nil {
 		return err

@@ -105,7 +105,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "actsync-bench: %v\n", err)
 		return 1
 	}
-	if cfg.JSON {
+	return report(res, cfg.JSON, stdout, stderr)
+}
+
+// outcome is what a bench mode measured.
+type outcome interface {
+	print(w io.Writer)
+	agreed() bool // both sides produced the same rows
+}
+
+// report prints res (as JSON when asJSON) and returns the exit status: 1
+// when the sides disagreed or res could not be written.
+func report(res outcome, asJSON bool, stdout, stderr io.Writer) int {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
@@ -115,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		res.print(stdout)
 	}
-	if !res.Agreement.Agree {
+	if !res.agreed() {
 		return 1
 	}
 	return 0
@@ -127,6 +139,23 @@ const (
 	sideBaseline = "duckdb-sql"
 )
 
+// binaries returns the actsync binary the bench times (cfg.Actsync, or one
+// built from the module into work/bin) and this binary, which runs the
+// baseline children.
+func binaries(ctx context.Context, cfg config, work string, log io.Writer) (actsync, self string, err error) {
+	actsync = cfg.Actsync
+	if actsync == "" {
+		fmt.Fprintf(log, "building actsync\n")
+		if actsync, err = buildActsync(ctx, filepath.Join(work, "bin")); err != nil {
+			return "", "", err
+		}
+	} else if actsync, err = filepath.Abs(actsync); err != nil {
+		return "", "", err
+	}
+	self, err = os.Executable()
+	return actsync, self, err
+}
+
 // bench runs the whole benchmark; progress goes to log.
 func bench(ctx context.Context, cfg config, log io.Writer) (*result, error) {
 	work, err := filepath.Abs(cfg.Work)
@@ -137,16 +166,7 @@ func bench(ctx context.Context, cfg config, log io.Writer) (*result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preparing the export: %w", err)
 	}
-	actsync := cfg.Actsync
-	if actsync == "" {
-		fmt.Fprintf(log, "building actsync\n")
-		if actsync, err = buildActsync(ctx, filepath.Join(work, "bin")); err != nil {
-			return nil, err
-		}
-	} else if actsync, err = filepath.Abs(actsync); err != nil {
-		return nil, err
-	}
-	self, err := os.Executable()
+	actsync, self, err := binaries(ctx, cfg, work, log)
 	if err != nil {
 		return nil, err
 	}

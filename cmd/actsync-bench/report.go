@@ -133,6 +133,8 @@ type deltaResult struct {
 	Stages    []stageTime `json:"stages"`
 }
 
+func (r *result) agreed() bool { return r.Agreement.Agree }
+
 func (r *result) print(w io.Writer) {
 	fmt.Fprintf(w, "actsync-bench: initial sync of %d people (%s, %.1f MiB, seed %d), %d rounds alternating, %d CPUs, DuckDB default threads\n",
 		r.InputRows, r.Input, float64(r.InputBytes)/(1<<20), r.Seed, r.Rounds, r.CPUs)
