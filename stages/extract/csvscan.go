@@ -187,6 +187,9 @@ func splitRecord(rec []byte, comma byte, fields []string, spans [][2]int, buf []
 	i := 0
 	for {
 		start := i
+		// A field taken as written runs from start to the first delimiter
+		// at or after from.
+		from, quoted := i, false
 		if i < len(rec) && rec[i] == '"' && !broken {
 			var val string
 			j := i + 1
@@ -218,23 +221,17 @@ func splitRecord(rec []byte, comma byte, fields []string, spans [][2]int, buf []
 			if j == len(rec) || rec[j] == comma {
 				fields = append(fields, val)
 				spans = append(spans, [2]int{start, j})
-				i = j
+				i, quoted = j, true
 			} else {
 				// Not CSV: take the field as written, up to the next
 				// delimiter, and stop honouring quotes in this record.
-				broken = true
-				end := len(rec)
-				if k := bytes.IndexByte(rec[j:], comma); k >= 0 {
-					end = j + k
-				}
-				fields = append(fields, bytesString(rec[start:end]))
-				spans = append(spans, [2]int{start, end})
-				i = end
+				broken, from = true, j
 			}
-		} else {
+		}
+		if !quoted {
 			end := len(rec)
-			if k := bytes.IndexByte(rec[i:], comma); k >= 0 {
-				end = i + k
+			if k := bytes.IndexByte(rec[from:], comma); k >= 0 {
+				end = from + k
 			}
 			fields = append(fields, bytesString(rec[start:end]))
 			spans = append(spans, [2]int{start, end})
