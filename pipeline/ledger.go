@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"maps"
 	"math"
 	"strings"
@@ -53,11 +54,16 @@ var RejectSchema = arrow.NewSchema([]arrow.Field{
 
 // Ledger collects the rejects of one run from every stage. It is safe for
 // concurrent use. Rejects are expected to be few, so each is appended as it
-// comes; Close releases the builder.
+// comes; Close releases the builder. Exclusions can be many (a third of a
+// large export), so a ledger can hand them on in batches as they come
+// (SpillExclusions) instead of holding them all.
 type Ledger struct {
 	mu       sync.Mutex
 	b        *array.RecordBuilder
 	ex       *array.RecordBuilder
+	spill    BatchWriter // where exclusions go every spillRows rows; nil keeps them
+	spillN   int
+	spillErr error
 	rows     map[string]int64
 	fields   map[string]int64
 	excluded map[string]int64
@@ -121,6 +127,48 @@ func (l *Ledger) Exclude(marketoID int64, reason string, file int32, line int64,
 		ts.Append(arrow.Timestamp(updatedAt))
 	}
 	l.excluded[reason]++
+	if l.spill != nil && l.ex.Field(0).Len() >= l.spillN {
+		l.spillLocked()
+	}
+}
+
+// BatchWriter takes batches it borrows; state.StagingFile is one.
+type BatchWriter interface {
+	Write(arrow.RecordBatch) error
+}
+
+// SpillExclusions makes the ledger hand its exclusions to w in batches of
+// rows as they are recorded, instead of holding them until Exclusions. At
+// 10M people about 3M rows are excluded: held in builders, which double as
+// they grow, they took a quarter of a gigabyte of the Go heap while DuckDB
+// was loading the people. A write error stops the spilling; FlushExclusions
+// returns it.
+func (l *Ledger) SpillExclusions(w BatchWriter, rows int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.spill, l.spillN = w, max(rows, 1)
+}
+
+// FlushExclusions hands the exclusions not yet spilled to the
+// SpillExclusions writer, even none (so that the writer has seen at least
+// one batch), and returns the first error the writer returned.
+func (l *Ledger) FlushExclusions() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.spill == nil {
+		return errors.New("ledger: FlushExclusions without SpillExclusions")
+	}
+	l.spillLocked()
+	return l.spillErr
+}
+
+// spillLocked writes the exclusions held to the spill writer; l.mu is held.
+func (l *Ledger) spillLocked() {
+	b := l.ex.NewRecordBatch()
+	defer b.Release()
+	if l.spillErr == nil {
+		l.spillErr = l.spill.Write(b)
+	}
 }
 
 // NoTime stands for an absent or unreadable timestamp where one is passed

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -210,5 +211,88 @@ func TestLedgerConcurrent(t *testing.T) {
 		if (r.Field != "") != (r.Reason == pipeline.ReasonInvalidSFDCID) {
 			t.Errorf("torn reject %+v", r)
 		}
+	}
+}
+
+// batchRecorder is a pipeline.BatchWriter that keeps what it is given, or
+// fails from the failAt-th batch on (1-based; 0 never fails).
+type batchRecorder struct {
+	t      *testing.T
+	got    []exclusion
+	sizes  []int64
+	failAt int
+}
+
+func (w *batchRecorder) Write(b arrow.RecordBatch) error {
+	w.sizes = append(w.sizes, b.NumRows())
+	if w.failAt > 0 && len(w.sizes) >= w.failAt {
+		return errors.New("disk full")
+	}
+	w.got = append(w.got, renderExclusions(w.t, b)...)
+	return nil
+}
+
+func TestLedgerSpillExclusions(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	l := pipeline.NewLedger(mem)
+	defer l.Close()
+	w := &batchRecorder{t: t}
+	l.SpillExclusions(w, 3)
+	var want []exclusion
+	for i := range 7 {
+		e := exclusion{int64(100 + i), pipeline.ReasonNoSalesOwner, 0, int64(i + 2), int64(i)}
+		want = append(want, e)
+		l.Exclude(e.ID, e.Reason, e.File, e.Line, e.Updated)
+	}
+	// Two full batches went as they filled; the seventh row waits.
+	if !slices.Equal(w.sizes, []int64{3, 3}) {
+		t.Fatalf("batches before the flush = %v, want [3 3]", w.sizes)
+	}
+	if err := l.FlushExclusions(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(w.sizes, []int64{3, 3, 1}) {
+		t.Errorf("batches after the flush = %v, want [3 3 1]", w.sizes)
+	}
+	if !slices.Equal(w.got, want) {
+		t.Errorf("spilled exclusions:\n got %+v\nwant %+v", w.got, want)
+	}
+	// The counts are the ledger's, whatever went where.
+	if got := l.Excluded()[pipeline.ReasonNoSalesOwner]; got != 7 {
+		t.Errorf("Excluded = %d, want 7", got)
+	}
+	eb := l.Exclusions()
+	defer eb.Release()
+	if eb.NumRows() != 0 {
+		t.Errorf("Exclusions after spilling holds %d rows, want 0", eb.NumRows())
+	}
+}
+
+func TestLedgerSpillError(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	l := pipeline.NewLedger(mem)
+	defer l.Close()
+	w := &batchRecorder{t: t, failAt: 1}
+	l.SpillExclusions(w, 2)
+	for i := range 5 {
+		l.Exclude(int64(i+1), pipeline.ReasonOwnerIsQueue, 0, int64(i), pipeline.NoTime)
+	}
+	// The first failed write is what the flush reports; later batches are
+	// not offered to a writer that has failed.
+	if err := l.FlushExclusions(); err == nil || err.Error() != "disk full" {
+		t.Errorf("FlushExclusions = %v, want the writer's error", err)
+	}
+	if len(w.sizes) != 1 {
+		t.Errorf("writes after the failure: %v, want only the first", w.sizes)
+	}
+}
+
+func TestLedgerFlushWithoutSpill(t *testing.T) {
+	l := pipeline.NewLedger(memory.NewGoAllocator())
+	defer l.Close()
+	if err := l.FlushExclusions(); err == nil {
+		t.Error("FlushExclusions without SpillExclusions: no error")
 	}
 }

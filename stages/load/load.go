@@ -90,10 +90,13 @@ type Loader struct {
 	full    bool
 	staging string
 	people  *peopleStream
-	tx      *dbsql.Tx // the run's transaction, begun by Start
-	first   bool      // a first sync (Start): the stream goes straight into people
-	done    bool
-	steps   []Step
+	// exclusions receives the ledger's exclusions as filter records them
+	// (pipeline.Ledger.SpillExclusions); Commit inserts them from it.
+	exclusions *state.StagingFile
+	tx         *dbsql.Tx // the run's transaction, begun by Start
+	first      bool      // a first sync (Start): the stream goes straight into people
+	done       bool
+	steps      []Step
 }
 
 // SetOptions sets the run's safety options; call it before Commit.
@@ -125,9 +128,21 @@ func New(st *state.State, ledger *pipeline.Ledger, runID int64, full bool) (*Loa
 	if err := os.MkdirAll(staging, 0o700); err != nil {
 		return nil, err
 	}
+	exclusions, err := state.NewStagingFile(filepath.Join(staging, exclusionsFile), pipeline.ExclusionSchema)
+	if err != nil {
+		return nil, err
+	}
+	ledger.SpillExclusions(exclusions, exclusionBatchRows)
 	return &Loader{st: st, ledger: ledger, runID: runID, full: full, staging: staging,
-		people: newPeopleStream(pipeline.KeyedPersonSchema)}, nil
+		people: newPeopleStream(pipeline.KeyedPersonSchema), exclusions: exclusions}, nil
 }
+
+// exclusionsFile is the staging file of the run's exclusions, and
+// exclusionBatchRows how many the ledger holds before it writes them there.
+const (
+	exclusionsFile     = "exclusions.parquet"
+	exclusionBatchRows = 64 * 1024
+)
 
 // Start begins the run's transaction, records the run's inputs and starts
 // the scan that takes the batches Write hands on (pipeline.Starter): into
@@ -170,6 +185,7 @@ func (l *Loader) Write(ctx context.Context, b arrow.RecordBatch) error {
 
 // Abort discards the staged run. It is safe after Commit.
 func (l *Loader) Abort() error {
+	l.exclusions.Close() // the file goes with the staging directory
 	if l.tx != nil && !l.done {
 		l.people.abort()
 		// The temporary table goes with the transaction.
@@ -196,10 +212,10 @@ func (l *Loader) Commit(ctx context.Context, report *pipeline.Report) error {
 	if report.AsOf.IsZero() {
 		report.AsOf = report.StartedAt
 	}
-	exclusions, err := l.stageBatch("exclusions.parquet", pipeline.ExclusionSchema, l.ledger.Exclusions())
-	if err != nil {
-		return err
+	if err := errors.Join(l.ledger.FlushExclusions(), l.exclusions.Close()); err != nil {
+		return fmt.Errorf("staging exclusions: %w", err)
 	}
+	exclusions := filepath.Join(l.staging, exclusionsFile)
 	rejects, err := l.stageBatch("rejects.parquet", pipeline.RejectSchema, l.ledger.Rejects())
 	if err != nil {
 		return err
