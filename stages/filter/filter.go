@@ -55,6 +55,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -203,6 +204,11 @@ func (f *Filter) Finish(ctx context.Context, emit func(arrow.RecordBatch) error)
 		return f.err
 	}
 	won, want := f.winningLines()
+	// The index was most of the Go heap (16 bytes a person plus the map's
+	// own overhead); what the read-back needs is a batch at a time.
+	// Returning the freed pages now, rather than at the scavenger's pace,
+	// leaves them to DuckDB, which loads the people while this reads.
+	debug.FreeOSMemory()
 	// compute allocates from the context's allocator, not from a parameter.
 	ctx = compute.WithAllocator(ctx, f.mem)
 	var mask []byte // the keep bitmap of one batch, reused
