@@ -1,0 +1,45 @@
+package state
+
+import (
+	"context"
+	"testing"
+)
+
+// TestOpenSettings: every open state, writer or reader, runs in UTC and
+// has DuckDB hand freed memory back after each task that freed 32MB
+// (allocatorFlush; DuckDB prints it as 30.5 MiB): without it the process
+// grew past twice its memory limit.
+func TestOpenSettings(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"TimeZone":                  "UTC",
+		"allocator_flush_threshold": "30.5 MiB",
+		"allocator_bulk_deallocation_flush_threshold": "30.5 MiB",
+	}
+	check := func(st *State, who string) {
+		for name, v := range want {
+			var got string
+			if err := st.conn.QueryRowContext(ctx, "SELECT value FROM duckdb_settings() WHERE name = $1", name).Scan(&got); err != nil {
+				t.Fatalf("%s: %s: %v", who, name, err)
+			}
+			if got != v {
+				t.Errorf("%s: %s = %q, want %q", who, name, got, v)
+			}
+		}
+	}
+	check(st, "writer")
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	check(ro, "reader")
+}
