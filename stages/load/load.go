@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet"
 
 	"github.com/actsync/actsync/internal/atomicfile"
 	"github.com/actsync/actsync/pipeline"
@@ -128,7 +129,13 @@ func New(st *state.State, ledger *pipeline.Ledger, runID int64, full bool) (*Loa
 	if err := os.MkdirAll(staging, 0o700); err != nil {
 		return nil, err
 	}
-	exclusions, err := state.NewStagingFile(filepath.Join(staging, exclusionsFile), pipeline.ExclusionSchema)
+	// Dictionaries only where values repeat (the reason, the input): for
+	// ids, lines and times the encoder's hash table is work that falls back
+	// to plain pages anyway.
+	exclusions, err := state.NewStagingFile(filepath.Join(staging, exclusionsFile), pipeline.ExclusionSchema,
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDictionaryFor("reason", true),
+		parquet.WithDictionaryFor(pipeline.ColFile, true))
 	if err != nil {
 		return nil, err
 	}
