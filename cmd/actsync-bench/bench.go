@@ -21,9 +21,10 @@ Times an initial people sync of a synthetic export, side by side:
   (a) actsync run --people FILE --state DIR --json, the binary built from the
       module containing the working directory (or --actsync BIN), and
   (b) the plain-DuckDB-SQL baseline embedded in this command (baseline.sql),
-each as a child process (peak RSS from its rusage), alternating a, b, a, b for
-R rounds, each in a fresh state directory. An untimed verification round comes
-first and checks that both sides sync the same people.
+each as a child process (peak RSS: the child's VmHWM, polled every 20 ms),
+alternating a, b, a, b for R rounds, each in a fresh state directory. An
+untimed verification round comes first and checks that both sides sync the
+same people.
 
 The export (synth, seed S, REST header spelling) is generated into DIR, or
 reused when DIR's manifest.json records the same N and seed and the file is
