@@ -61,7 +61,7 @@ type Ledger struct {
 	mu       sync.Mutex
 	b        *array.RecordBuilder
 	ex       *array.RecordBuilder
-	spill    BatchWriter // where exclusions go every spillRows rows; nil keeps them
+	spill    BatchWriter // where exclusions go every spillN rows; nil keeps them
 	spillN   int
 	spillErr error
 	rows     map[string]int64

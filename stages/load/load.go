@@ -137,6 +137,7 @@ func New(st *state.State, ledger *pipeline.Ledger, runID int64, full bool) (*Loa
 		parquet.WithDictionaryFor("reason", true),
 		parquet.WithDictionaryFor(pipeline.ColFile, true))
 	if err != nil {
+		os.RemoveAll(staging)
 		return nil, err
 	}
 	ledger.SpillExclusions(exclusions, exclusionBatchRows)
