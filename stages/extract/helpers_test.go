@@ -75,6 +75,16 @@ func writeFile(t testing.TB, dir, name string, data []byte) string {
 	return p
 }
 
+// peopleCSV is a minimal people export of n valid rows, ids 1 to n.
+func peopleCSV(n int) string {
+	var b strings.Builder
+	b.WriteString("id,email,sfdcLeadOwnerId\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%d,p%d@example.com,0055g00000Bq7HXAAZ\n", i, i)
+	}
+	return b.String()
+}
+
 func gzipBytes(t testing.TB, data []byte) []byte {
 	t.Helper()
 	var b bytes.Buffer

@@ -49,21 +49,15 @@ func checkSameAsSequential(t *testing.T, dir, name string, data []byte, batchRow
 // records are split) and batch size, it must produce exactly what the
 // sequential reader does.
 func FuzzParallelCSV(f *testing.F) {
-	for _, s := range []string{
+	for _, s := range append([]string{
 		"id,email,sfdcLeadOwnerId\n1,a@example.com,0055g00000Bq7HXAAZ\n2,b,O\n3,c,O\n",
-		"\ufeffid,firstName,lastName,email,company,title,sfdcLeadOwnerId,updatedAt\r\n" +
-			"1002,Marcus,Thompson,m@example.com,\"Acme Widgets, Inc.\",\"VP, Sales\",0058a00000Tz4WkAAJ,2026-10-27T18:03:44+0000\r\n" +
-			"1003,Sofia,Rossi,s@example.org,\"The \"\"Blue Door\"\" Group\",\"Director of IT\nEMEA Region\",null,null\r\n" +
-			"1004,Jordan,Null,j@example.com,null,Data Analyst,  ,\r\n",
-		"Marketo ID\tEmail Address\tContact Owner Id\n1012\th@example.net\t0058a00000Tz4WkAAJ\nabc\tl@x\tU1\n",
-		"id,email,sfdcLeadOwnerId\n,a,O\n-5,b,O\n0,c\n12.5,d,O,x\n99999999999999999999,e,O\n2,b\"x,O\n3,\"unterminated,O\n",
 		// A stray quote turns the parity: the line after looks quoted.
 		"id,email,sfdcLeadOwnerId\n1,a,O\n2,b\"x,O\n3,\"c\nd\",O\n4,e,O\n5,\"f\ng\",O\n6,h,O\n",
 		"id,email,sfdcLeadOwnerId\n1,\"a\"x,O\n2,\"b\n\n\",O\n\n\n3,c,O\r\n4,d,O",
 		"id,email,\"sfdc\nLeadOwnerId\"\n1,a,O\n2,b,O\n",
 		"id,email,sfdcLeadOwnerId\n",
 		"",
-	} {
+	}, csvSeeds...) {
 		f.Add([]byte(s), uint8(7), uint8(2), false)
 	}
 	dir := f.TempDir()

@@ -62,14 +62,7 @@ func TestBatchRows(t *testing.T) {
 // counted, rejected or not, and the digest and size are of the file's bytes
 // (compressed, for gzip).
 func TestStats(t *testing.T) {
-	big := func() string {
-		var b strings.Builder
-		b.WriteString("id,email,sfdcLeadOwnerId\n")
-		for i := 1; i <= 20000; i++ {
-			fmt.Fprintf(&b, "%d,p%d@example.com,0055g00000Bq7HXAAZ\n", i, i)
-		}
-		return b.String()
-	}()
+	big := peopleCSV(20000)
 	tests := []struct {
 		name    string
 		file    string
@@ -229,12 +222,7 @@ func TestRequiredSpellings(t *testing.T) {
 // checksum fails the whole file with a *FileError naming it, and yields no
 // rows.
 func TestCorruptGzip(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("id,email,sfdcLeadOwnerId\n")
-	for i := 1; i <= 5000; i++ {
-		fmt.Fprintf(&b, "%d,person%d@example.com,0055g00000Bq7HXAAZ\n", i, i)
-	}
-	full := gzipBytes(t, []byte(b.String()))
+	full := gzipBytes(t, []byte(peopleCSV(5000)))
 	badCRC := slices.Clone(full)
 	badCRC[len(badCRC)-8] ^= 0xff // first byte of the CRC-32 trailer
 	tests := []struct {
@@ -299,17 +287,12 @@ func TestOpenErrors(t *testing.T) {
 // TestReaderLifecycle checks reference counting and that a reader may be
 // released at any point: before reading, mid-file and after the end.
 func TestReaderLifecycle(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("id,email,sfdcLeadOwnerId\n")
-	for i := 1; i <= 10; i++ {
-		fmt.Fprintf(&b, "%d,p%d@x,O\n", i, i)
-	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ledger := pipeline.NewLedger(mem)
 	defer ledger.Close()
 	dir := t.TempDir()
-	csvPath := writeFile(t, dir, "in.csv", []byte(b.String()))
+	csvPath := writeFile(t, dir, "in.csv", []byte(peopleCSV(10)))
 	pqPath := filepath.Join(dir, "in.parquet")
 	writeParquet(t, mem, pqPath, peopleParquetSchema, fillPeople)
 	srcs, err := Discover([]string{csvPath, pqPath})
