@@ -10,9 +10,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/actsync/actsync/pipeline"
+	"github.com/actsync/actsync/internal/pipelinetest"
 )
 
 // writeBenchCSV writes a Bulk Lead Extract style CSV of n people (REST
@@ -119,10 +117,7 @@ func benchExtract(b *testing.B, path string, want int) {
 		{fmt.Sprintf("parallel-%d", runtime.GOMAXPROCS(0)), 0},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(b, 0)
-			ledger := pipeline.NewLedger(mem)
-			defer ledger.Close()
+			mem, ledger := pipelinetest.NewLedger(b)
 
 			b.ReportAllocs()
 			b.SetBytes(info.Size())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -263,10 +264,7 @@ func TestCorruptGzip(t *testing.T) {
 
 // TestOpenErrors checks files that cannot be opened at all.
 func TestOpenErrors(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 
 	missing := filepath.Join(t.TempDir(), "gone.csv")
 	r, err := Open(Source{Path: missing, Format: CSV}, mem, ledger, Options{})
@@ -287,10 +285,7 @@ func TestOpenErrors(t *testing.T) {
 // TestReaderLifecycle checks reference counting and that a reader may be
 // released at any point: before reading, mid-file and after the end.
 func TestReaderLifecycle(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	dir := t.TempDir()
 	csvPath := writeFile(t, dir, "in.csv", []byte(peopleCSV(10)))
 	pqPath := filepath.Join(dir, "in.parquet")
@@ -410,10 +405,7 @@ func TestFixtures(t *testing.T) {
 // TestConcurrentReaders reads several files at once into one ledger and
 // one allocator, as the runner does with Parallel > 1 (run with -race).
 func TestConcurrentReaders(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 
 	dir := t.TempDir()
 	const files, perFile = 6, 500

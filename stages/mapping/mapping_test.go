@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/mapping"
 )
@@ -19,78 +20,32 @@ import (
 // rawRow is one input row as extract yields it (pipeline.RawSchema). An
 // empty string is NULL: extract never yields an empty value.
 type rawRow struct {
-	ID                                                  int64
-	First, Last, Email, Phone, Company, Title, LinkedIn string
-	Source, Lead, Contact, Account, Opportunity, Owner  string
-	Type, Unsubscribed, Updated, Created                string
-	File                                                int32
-	Line                                                int64
-}
-
-func (r rawRow) text(name string) string {
-	switch name {
-	case pipeline.ColFirstName:
-		return r.First
-	case pipeline.ColLastName:
-		return r.Last
-	case pipeline.ColEmail:
-		return r.Email
-	case pipeline.ColPhone:
-		return r.Phone
-	case pipeline.ColCompany:
-		return r.Company
-	case pipeline.ColTitle:
-		return r.Title
-	case pipeline.ColLinkedInURL:
-		return r.LinkedIn
-	case pipeline.ColSource:
-		return r.Source
-	case pipeline.ColSFDCLeadID:
-		return r.Lead
-	case pipeline.ColSFDCContactID:
-		return r.Contact
-	case pipeline.ColSFDCAccountID:
-		return r.Account
-	case pipeline.ColSFDCOpportunityID:
-		return r.Opportunity
-	case pipeline.ColSalesOwnerID:
-		return r.Owner
-	case pipeline.ColSFDCType:
-		return r.Type
-	case pipeline.ColUnsubscribed:
-		return r.Unsubscribed
-	case pipeline.ColUpdatedAt:
-		return r.Updated
-	case pipeline.ColCreatedAt:
-		return r.Created
-	}
-	panic("no raw text column " + name)
+	ID           int64  `column:"marketo_id"`
+	First        string `column:"first_name"`
+	Last         string `column:"last_name"`
+	Email        string `column:"email"`
+	Phone        string `column:"phone"`
+	Company      string `column:"company"`
+	Title        string `column:"title"`
+	LinkedIn     string `column:"linkedin_url"`
+	Source       string `column:"source"`
+	Lead         string `column:"sfdc_lead_id"`
+	Contact      string `column:"sfdc_contact_id"`
+	Account      string `column:"sfdc_account_id"`
+	Opportunity  string `column:"sfdc_opportunity_id"`
+	Owner        string `column:"sales_owner_id"`
+	Type         string `column:"sfdc_type"`
+	Unsubscribed string `column:"unsubscribed"`
+	Updated      string `column:"updated_at"`
+	Created      string `column:"created_at"`
+	File         int32  `column:"source_file"`
+	Line         int64  `column:"source_line"`
 }
 
 // rawBatch builds a pipeline.RawSchema batch; the caller releases it.
 func rawBatch(t testing.TB, mem memory.Allocator, rows []rawRow) arrow.RecordBatch {
 	t.Helper()
-	b := array.NewRecordBuilder(mem, pipeline.RawSchema)
-	defer b.Release()
-	for _, r := range rows {
-		for i, f := range pipeline.RawSchema.Fields() {
-			switch f.Name {
-			case pipeline.ColMarketoID:
-				b.Field(i).(*array.Int64Builder).Append(r.ID)
-			case pipeline.ColFile:
-				b.Field(i).(*array.Int32Builder).Append(r.File)
-			case pipeline.ColLine:
-				b.Field(i).(*array.Int64Builder).Append(r.Line)
-			default:
-				if v := r.text(f.Name); v == "" {
-					b.Field(i).AppendNull()
-				} else {
-					b.Field(i).(*array.StringBuilder).Append(v)
-				}
-			}
-		}
-	}
-	return b.NewRecordBatch()
+	return pipelinetest.Batch(t, mem, pipeline.RawSchema, rows)
 }
 
 // null is how a NULL renders in personRow.
@@ -184,32 +139,22 @@ func renderPeople(t testing.TB, b arrow.RecordBatch) []personRow {
 
 // reject is a ledger reject without its free-text detail.
 type reject struct {
-	File   int32
-	Line   int64
-	Reason string
-	Field  string // "" for a row-level reject
-	Raw    string
+	File   int32  `column:"source_file"`
+	Line   int64  `column:"source_line"`
+	Reason string `column:"reason"`
+	Field  string `column:"field"` // "" for a row-level reject
+	Raw    string `column:"raw"`
 }
 
+// renderRejects reads a ledger's rejects, each of which must have a
+// detail.
 func renderRejects(t testing.TB, b arrow.RecordBatch) []reject {
 	t.Helper()
-	if !b.Schema().Equal(pipeline.RejectSchema) {
-		t.Fatalf("reject schema = %s", b.Schema())
-	}
-	out := make([]reject, b.NumRows())
-	for i := range out {
-		field := b.Column(3).(*array.String)
-		out[i] = reject{
-			File:   b.Column(0).(*array.Int32).Value(i),
-			Line:   b.Column(1).(*array.Int64).Value(i),
-			Reason: b.Column(2).(*array.String).Value(i),
-			Raw:    b.Column(5).(*array.String).Value(i),
-		}
-		if field.IsValid(i) {
-			out[i].Field = field.Value(i)
-		}
-		if b.Column(4).(*array.String).Value(i) == "" {
-			t.Errorf("reject %+v has no detail", out[i])
+	out := pipelinetest.Rows[reject](t, pipeline.RejectSchema, b)
+	detail := b.Column(pipeline.RejectSchema.FieldIndices("detail")[0]).(*array.String)
+	for i, r := range out {
+		if detail.Value(i) == "" {
+			t.Errorf("reject %+v has no detail", r)
 		}
 	}
 	return out
@@ -219,10 +164,7 @@ func renderRejects(t testing.TB, b arrow.RecordBatch) []reject {
 // produced and rejected. Each call is one checked-allocator round.
 func mapRows(t *testing.T, rows []rawRow) ([]personRow, []reject) {
 	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	m := mapping.New(mem, ledger)
 	in := rawBatch(t, mem, rows)
 	defer in.Release()
@@ -428,10 +370,7 @@ func TestMapperProcess(t *testing.T) {
 
 // Columns that need no work are the input's arrays, not copies.
 func TestMapperPassThroughShares(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	in := rawBatch(t, mem, []rawRow{full, {ID: 7, File: 0, Line: 3}})
 	defer in.Release()
 	out, err := mapping.New(mem, ledger).Process(context.Background(), in)
@@ -561,10 +500,7 @@ func TestMapUpdatedAt(t *testing.T) {
 // A slice of a batch (offsets into shared buffers) maps like a batch of its
 // own, and rejects carry the sliced rows' provenance.
 func TestMapSlicedInput(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	rows := []rawRow{
 		{ID: 1, Lead: "bad", Unsubscribed: "no", File: 0, Line: 2},
 		{ID: 2, Lead: "00Q5f00000AbCdE", Unsubscribed: "yes", Updated: "2024-01-01T00:00:00Z", File: 0, Line: 3},
