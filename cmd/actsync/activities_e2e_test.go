@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -114,18 +113,7 @@ func BenchmarkReconcile(b *testing.B) {
 	dir := b.TempDir()
 	write := func(name string, gen func(io.Writer) error) string {
 		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w := bufio.NewWriterSize(f, 1<<20)
-		if err := gen(w); err != nil {
-			b.Fatal(err)
-		}
-		if err := w.Flush(); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
+		if err := synth.WriteFile(path, gen); err != nil {
 			b.Fatal(err)
 		}
 		return path

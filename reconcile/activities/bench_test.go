@@ -1,9 +1,9 @@
 package activities
 
 import (
-	"bufio"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -19,18 +19,9 @@ import (
 func benchExport(b *testing.B, n int, legacy bool) string {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "activities.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := synth.WriteActivities(w, synth.ActivityOptions{N: n, People: 100_000, Seed: 7, LegacyAttributes: legacy}); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := synth.WriteFile(path, func(w io.Writer) error {
+		return synth.WriteActivities(w, synth.ActivityOptions{N: n, People: 100_000, Seed: 7, LegacyAttributes: legacy})
+	}); err != nil {
 		b.Fatal(err)
 	}
 	return path
