@@ -126,6 +126,19 @@ func options(t testing.TB, spill bool) filter.Options {
 	return filter.Options{SpillDir: t.TempDir()}
 }
 
+// newFilter returns a filter, spilling or not, on a new ledger, with its
+// allocator and spill directory. When t ends the filter is closed, and
+// then the spill directory must hold no file.
+func newFilter(t testing.TB, spill bool) (*memory.CheckedAllocator, *filter.Filter, string) {
+	t.Helper()
+	mem, ledger := pipelinetest.NewLedger(t)
+	opts := options(t, spill)
+	t.Cleanup(func() { assertEmptyDir(t, opts.SpillDir) })
+	f := filter.New(mem, ledger, opts)
+	t.Cleanup(f.Close)
+	return mem, f, opts.SpillDir
+}
+
 // assertEmptyDir fails unless dir (a spill directory) holds no file.
 func assertEmptyDir(t testing.TB, dir string) {
 	t.Helper()
@@ -593,11 +606,7 @@ func TestFinishCancelled(t *testing.T) {
 	for _, mode := range modes {
 		for n := 0; n <= 8; n++ {
 			t.Run(fmt.Sprintf("%s after %d checks", mode.name, n), func(t *testing.T) {
-				mem, ledger := pipelinetest.NewLedger(t)
-				opts := options(t, mode.spill)
-				defer assertEmptyDir(t, opts.SpillDir)
-				f := filter.New(mem, ledger, opts)
-				defer f.Close()
+				mem, f, spillDir := newFilter(t, mode.spill)
 				process(t, mem, f, batches)
 				ctx := &countdownCtx{Context: context.Background()}
 				ctx.n.Store(int64(n))
@@ -612,16 +621,12 @@ func TestFinishCancelled(t *testing.T) {
 					t.Errorf("Finish: %v, want context.Canceled", err)
 				}
 				// Finish has released and removed everything already.
-				assertEmptyDir(t, opts.SpillDir)
+				assertEmptyDir(t, spillDir)
 			})
 		}
 		// A context cancelled before Finish starts.
 		t.Run(mode.name+" cancelled before", func(t *testing.T) {
-			mem, ledger := pipelinetest.NewLedger(t)
-			opts := options(t, mode.spill)
-			defer assertEmptyDir(t, opts.SpillDir)
-			f := filter.New(mem, ledger, opts)
-			defer f.Close()
+			mem, f, _ := newFilter(t, mode.spill)
 			process(t, mem, f, batches)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -633,11 +638,7 @@ func TestFinishCancelled(t *testing.T) {
 		// Cancelled by the consumer while Finish streams: Finish stops,
 		// emits nothing more and releases what it held.
 		t.Run(mode.name+" cancelled by emit", func(t *testing.T) {
-			mem, ledger := pipelinetest.NewLedger(t)
-			opts := options(t, mode.spill)
-			defer assertEmptyDir(t, opts.SpillDir)
-			f := filter.New(mem, ledger, opts)
-			defer f.Close()
+			mem, f, spillDir := newFilter(t, mode.spill)
 			process(t, mem, f, batches)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -650,7 +651,7 @@ func TestFinishCancelled(t *testing.T) {
 			if !errors.Is(err, context.Canceled) || calls != 1 {
 				t.Fatalf("Finish = %v after %d emits; want context.Canceled after 1", err, calls)
 			}
-			assertEmptyDir(t, opts.SpillDir)
+			assertEmptyDir(t, spillDir)
 		})
 	}
 }
@@ -659,11 +660,7 @@ func TestFinishCancelled(t *testing.T) {
 func TestFinishEmitError(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			mem, ledger := pipelinetest.NewLedger(t)
-			opts := options(t, mode.spill)
-			defer assertEmptyDir(t, opts.SpillDir)
-			f := filter.New(mem, ledger, opts)
-			defer f.Close()
+			mem, f, _ := newFilter(t, mode.spill)
 			process(t, mem, f, [][]row{
 				{{ID: 1, File: 0, Line: 1, Owner: user1}},
 				{{ID: 2, File: 0, Line: 2, Owner: user1}},
