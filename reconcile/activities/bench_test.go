@@ -15,8 +15,8 @@ import (
 )
 
 // benchExport writes a generated Bulk Activity Extract of n activities
-// against 100,000 people and returns its path.
-func benchExport(b *testing.B, n int, legacy bool) string {
+// against 100,000 people and returns its path and size.
+func benchExport(b *testing.B, n int, legacy bool) (string, int64) {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "activities.csv")
 	if err := synth.WriteFile(path, func(w io.Writer) error {
@@ -24,7 +24,11 @@ func benchExport(b *testing.B, n int, legacy bool) string {
 	}); err != nil {
 		b.Fatal(err)
 	}
-	return path
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path, info.Size()
 }
 
 var benchRows = flag.Int("benchrows", 200_000, "activities in BenchmarkReadActivities' export (fewer for callgrind)")
@@ -39,13 +43,9 @@ func BenchmarkReadActivities(b *testing.B) {
 		legacy bool
 	}{{"object", false}, {"legacy", true}} {
 		b.Run(bc.name, func(b *testing.B) {
-			path := benchExport(b, n, bc.legacy)
-			info, err := os.Stat(path)
-			if err != nil {
-				b.Fatal(err)
-			}
+			path, size := benchExport(b, n, bc.legacy)
 			types := BuiltinTypes()
-			b.SetBytes(info.Size())
+			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
 				r, err := Open(extract.Source{Path: path, Format: extract.CSV}, types, memory.NewGoAllocator())
@@ -73,13 +73,9 @@ func BenchmarkReadActivities(b *testing.B) {
 // the whole activities/extract stage of a run for one file.
 func BenchmarkExtract(b *testing.B) {
 	n := *benchRows
-	path := benchExport(b, n, false)
-	info, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, size := benchExport(b, n, false)
 	types := BuiltinTypes()
-	b.SetBytes(info.Size())
+	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
