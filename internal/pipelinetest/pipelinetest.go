@@ -3,9 +3,11 @@
 // read back into rows.
 //
 // Rows are structs whose fields name their column in a `column:"…"` tag:
-// an int64, int32 or string field for a column of that type. An empty
+// an int64, int32 or string field for a column of that type, and an int64
+// for a timestamp column, in microseconds since the Unix epoch. An empty
 // string is NULL, as in the batches extract yields (it never yields an
-// empty value).
+// empty value), and so is pipeline.NoTime for a timestamp, as for the
+// ledger.
 //
 // What NewLedger creates belongs to the test that asked for it and is
 // closed or checked when that test (or subtest) ends, after its deferred
@@ -121,8 +123,16 @@ func appendValue(fb array.Builder, v any) bool {
 			return true
 		}
 	case int64:
-		if ib, ok := fb.(*array.Int64Builder); ok {
-			ib.Append(v)
+		switch fb := fb.(type) {
+		case *array.Int64Builder:
+			fb.Append(v)
+			return true
+		case *array.TimestampBuilder:
+			if v == pipeline.NoTime {
+				fb.AppendNull()
+			} else {
+				fb.Append(arrow.Timestamp(v))
+			}
 			return true
 		}
 	case int32:
@@ -134,8 +144,9 @@ func appendValue(fb array.Builder, v any) bool {
 	return false
 }
 
-// value is row i of col as a field holds it ("" for a NULL string), or nil
-// for a column of another type.
+// value is row i of col as a field holds it ("" for a NULL string,
+// pipeline.NoTime for a NULL timestamp), or nil for a column of another
+// type.
 func value(col arrow.Array, i int) any {
 	switch col := col.(type) {
 	case *array.String:
@@ -143,6 +154,11 @@ func value(col arrow.Array, i int) any {
 			return ""
 		}
 		return col.Value(i)
+	case *array.Timestamp:
+		if col.IsNull(i) {
+			return int64(pipeline.NoTime)
+		}
+		return int64(col.Value(i))
 	case *array.Int64:
 		return col.Value(i)
 	case *array.Int32:
