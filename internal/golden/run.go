@@ -15,18 +15,20 @@ type Step interface {
 }
 
 // OpenDB opens the DuckDB file at path on one connection, as state.State
-// does (the test binary must import the duckdb driver).
+// does (the test binary must import the duckdb driver). Both are closed
+// when t ends, if the test has not closed them before.
 func OpenDB(t testing.TB, path string) (*dbsql.DB, *dbsql.Conn) {
 	t.Helper()
 	db, err := dbsql.Open("duckdb", path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { db.Close() })
 	conn, err := db.Conn(context.Background())
 	if err != nil {
-		db.Close()
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { conn.Close() })
 	return db, conn
 }
 

@@ -151,8 +151,6 @@ func TestSQLGolden(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "t.duckdb")
 	db, conn := golden.OpenDB(t, dbPath)
-	defer db.Close()
-	defer conn.Close()
 	// The state after run 7's people changes: the tables of every run and
 	// the reconciliation tables (which sqlPeople fills too).
 	for _, q := range []string{sqlfiles.Text("schema/schema"), sqlfiles.Text("schema/activity_schema"), sqlPeople} {
@@ -219,8 +217,6 @@ func TestSQLGolden(t *testing.T) {
 
 	// What run 7 committed, read back from the reopened file.
 	db, conn = golden.Reopen(t, db, conn, dbPath)
-	defer db.Close()
-	defer conn.Close()
 	for _, name := range sqlFinal {
 		sqlGolden(t, name, golden.Query(t, conn, sqlDumps[name]))
 	}

@@ -165,8 +165,6 @@ func TestSQLGolden(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "t.duckdb")
 	db, conn := golden.OpenDB(t, dbPath)
-	defer db.Close()
-	defer conn.Close()
 	// The state run 6 left: the tables of every run, then the people and
 	// the two-way state (which needs sf_schema's tables).
 	for _, q := range []string{sqlfiles.Text("schema/schema"), sqlfiles.Text("schema/sf_schema"), sqlState} {
@@ -211,8 +209,6 @@ func TestSQLGolden(t *testing.T) {
 
 	// What run 7 committed, read back from the reopened file.
 	db, conn = golden.Reopen(t, db, conn, dbPath)
-	defer db.Close()
-	defer conn.Close()
 	for name, q := range sqlFinal {
 		sqlGolden(t, name, golden.Query(t, conn, q))
 	}
