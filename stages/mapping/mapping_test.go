@@ -416,10 +416,7 @@ func TestMapOwner(t *testing.T) {
 }
 
 func TestMapUnsubscribed(t *testing.T) {
-	tests := []struct {
-		raw, want string
-		rejected  bool
-	}{
+	tests := []fieldCase{
 		{"true", "true", false},
 		{"TRUE", "true", false},
 		{"True", "true", false},
@@ -441,28 +438,13 @@ func TestMapUnsubscribed(t *testing.T) {
 		{"yess", null, true},
 		{"unsubscribed", null, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			got, rejects := mapRows(t, []rawRow{{ID: 1, Unsubscribed: tt.raw, File: 3, Line: 44}})
-			if got[0].Unsubscribed != tt.want {
-				t.Errorf("unsubscribed %q = %s, want %s", tt.raw, got[0].Unsubscribed, tt.want)
-			}
-			var want []reject
-			if tt.rejected {
-				want = []reject{{3, 44, pipeline.ReasonInvalidBoolean, pipeline.ColUnsubscribed, tt.raw}}
-			}
-			if !slices.Equal(rejects, want) {
-				t.Errorf("rejects %+v, want %+v", rejects, want)
-			}
-		})
-	}
+	checkField(t, pipeline.ColUnsubscribed, pipeline.ReasonInvalidBoolean, tests,
+		func(raw string) rawRow { return rawRow{ID: 1, Unsubscribed: raw, File: 3, Line: 44} },
+		func(p personRow) string { return p.Unsubscribed })
 }
 
 func TestMapUpdatedAt(t *testing.T) {
-	tests := []struct {
-		raw, want string
-		rejected  bool
-	}{
+	tests := []fieldCase{
 		{"2024-05-06T07:08:09Z", "2024-05-06T07:08:09.000000Z", false},
 		{"2024-05-06T07:08:09+0000", "2024-05-06T07:08:09.000000Z", false},
 		{"2024-05-06T09:08:09+02:00", "2024-05-06T07:08:09.000000Z", false},
@@ -480,15 +462,34 @@ func TestMapUpdatedAt(t *testing.T) {
 		{"2024-02-30T00:00:00Z", null, true},
 		{"05/06/2024 07:08", null, true},
 	}
+	checkField(t, pipeline.ColUpdatedAt, pipeline.ReasonInvalidUpdatedAt, tests,
+		func(raw string) rawRow { return rawRow{ID: 1, Updated: raw, File: 1, Line: 5} },
+		func(p personRow) string { return p.Updated })
+}
+
+// fieldCase is one raw value of a field the mapper converts: what it maps
+// to, and whether it is rejected.
+type fieldCase struct {
+	raw, want string
+	rejected  bool
+}
+
+// checkField maps each case's raw value, in the row that row makes of it,
+// and checks the output field that got reads and the reject: a field-level
+// one for column with reason, at the row's file and line, if the case is
+// rejected, else none.
+func checkField(t *testing.T, column, reason string, tests []fieldCase, row func(raw string) rawRow, got func(personRow) string) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			got, rejects := mapRows(t, []rawRow{{ID: 1, Updated: tt.raw, File: 1, Line: 5}})
-			if got[0].Updated != tt.want {
-				t.Errorf("updated_at %q = %s, want %s", tt.raw, got[0].Updated, tt.want)
+			in := row(tt.raw)
+			out, rejects := mapRows(t, []rawRow{in})
+			if g := got(out[0]); g != tt.want {
+				t.Errorf("%s %q = %s, want %s", column, tt.raw, g, tt.want)
 			}
 			var want []reject
 			if tt.rejected {
-				want = []reject{{1, 5, pipeline.ReasonInvalidUpdatedAt, pipeline.ColUpdatedAt, tt.raw}}
+				want = []reject{{in.File, in.Line, reason, column, tt.raw}}
 			}
 			if !slices.Equal(rejects, want) {
 				t.Errorf("rejects %+v, want %+v", rejects, want)
