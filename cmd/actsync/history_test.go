@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -20,7 +19,7 @@ import (
 // analystRuns build the fixture state of the README's analyst queries:
 // the three fixture days, with the activities of days 2 and 3. The first
 // two runs are those of activityRuns.
-var analystRuns = append(slices.Clone(activityRuns[:2]),
+var analystRuns = append(activityRuns[:2:2],
 	[]string{"run", "--full", "--people", "../../fixtures/people/day3",
 		"--activities", "../../fixtures/activities/2026-11-03",
 		"--activity-types", "../../fixtures/activities/activity_types.json"})
