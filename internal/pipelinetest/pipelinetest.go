@@ -1,6 +1,6 @@
 // Package pipelinetest is test support for the stages: the checked
-// allocator and ledger a stage test runs on, and batches built from and
-// read back into rows.
+// allocator and ledger a stage test runs on, batches built from and read
+// back into rows, and input files.
 //
 // Rows are structs whose fields name their column in a `column:"…"` tag:
 // an int64, int32 or string field for a column of that type, and an int64
@@ -15,6 +15,10 @@
 package pipelinetest
 
 import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -165,4 +169,33 @@ func value(col arrow.Array, i int) any {
 		return col.Value(i)
 	}
 	return nil
+}
+
+// WriteFile writes data to name under dir, creating the directories name
+// needs, and returns its path. Like the exports it stands for, the file is
+// readable by its owner only.
+func WriteFile(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Gzip returns data compressed as a .gz file holds it.
+func Gzip(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -24,7 +25,7 @@ func checkExtract(t *testing.T, dir, name string, data []byte, opts Options) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 
-	path := writeFile(t, dir, name, data)
+	path := pipelinetest.WriteFile(t, dir, name, data)
 	srcs, err := Discover([]string{path})
 	if err != nil {
 		t.Fatalf("Discover(%s): %v", name, err)
@@ -168,7 +169,7 @@ func fuzzExtract(f *testing.F, name string, seeds []string) {
 func TestOracleGzipParquet(t *testing.T) {
 	csvData := []byte("id,email,sfdcLeadOwnerId\n1,a,O\nx,b,O\n2,\"c\n\",O\n")
 	t.Run("gzip", func(t *testing.T) {
-		checkExtract(t, t.TempDir(), "people.csv.gz", gzipBytes(t, csvData), Options{BatchRows: 1})
+		checkExtract(t, t.TempDir(), "people.csv.gz", pipelinetest.Gzip(t, csvData), Options{BatchRows: 1})
 	})
 	t.Run("parquet", func(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -18,7 +19,7 @@ func checkSameAsSequential(t *testing.T, dir, name string, data []byte, batchRow
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	path := writeFile(t, dir, name, data)
+	path := pipelinetest.WriteFile(t, dir, name, data)
 	seq := extractAll(t, mem, []string{path}, Options{BatchRows: batchRows, Workers: 1})
 	par := extractAll(t, mem, []string{path}, Options{BatchRows: batchRows, Workers: 3, blockSize: blockSize})
 	errText := func(err error) string {
@@ -120,7 +121,7 @@ func TestParallelSameAsSequential(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := []byte(tt.data)
 			if tt.gzip {
-				data = gzipBytes(t, data)
+				data = pipelinetest.Gzip(t, data)
 			}
 			checkSameAsSequential(t, t.TempDir(), tt.file, data, tt.batchRows, tt.blockSize)
 		})
@@ -130,7 +131,7 @@ func TestParallelSameAsSequential(t *testing.T) {
 // TestParallelCorruptGzip checks that a read error after many blocks fails
 // the file as the sequential reader does.
 func TestParallelCorruptGzip(t *testing.T) {
-	full := gzipBytes(t, []byte(bigCSV(20000, 0)))
+	full := pipelinetest.Gzip(t, []byte(bigCSV(20000, 0)))
 	for _, cut := range []int{len(full) / 3, len(full) - 3} {
 		t.Run(fmt.Sprint(cut), func(t *testing.T) {
 			checkSameAsSequential(t, t.TempDir(), "in.csv.gz", full[:cut], 1000, 4096)
@@ -143,7 +144,7 @@ func TestParallelCorruptGzip(t *testing.T) {
 // goleak (TestMain) check that nothing is left.
 func TestParallelRelease(t *testing.T) {
 	for _, data := range []string{bigCSV(5000, 0), bigCSV(5000, 1500)} {
-		path := writeFile(t, t.TempDir(), "in.csv", []byte(data))
+		path := pipelinetest.WriteFile(t, t.TempDir(), "in.csv", []byte(data))
 		srcs, err := Discover([]string{path})
 		if err != nil {
 			t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/actsync/actsync/internal/pipelinetest"
 )
 
 // writeParquet writes one batch, built by fill, to a new Parquet file at
@@ -215,7 +217,7 @@ func TestReadParquetErrors(t *testing.T) {
 
 			path := t.TempDir() + "/people.parquet"
 			if tt.raw != nil {
-				writeFile(t, "", path, tt.raw)
+				pipelinetest.WriteFile(t, "", path, tt.raw)
 			} else {
 				writeParquet(t, mem, path, tt.schema, tt.fill)
 			}

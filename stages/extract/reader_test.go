@@ -40,7 +40,7 @@ func TestBatchRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			path := writeFile(t, t.TempDir(), "in.csv", []byte(tt.input))
+			path := pipelinetest.WriteFile(t, t.TempDir(), "in.csv", []byte(tt.input))
 			res := extractAll(t, mem, []string{path}, Options{BatchRows: tt.batchRows})
 			if res.err != nil {
 				t.Fatal(res.err)
@@ -88,9 +88,9 @@ func TestStats(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			data := []byte(tt.input)
 			if tt.gzip {
-				data = gzipBytes(t, data)
+				data = pipelinetest.Gzip(t, data)
 			}
-			path := writeFile(t, t.TempDir(), tt.file, data)
+			path := pipelinetest.WriteFile(t, t.TempDir(), tt.file, data)
 			res := extractAll(t, mem, []string{path}, Options{BatchRows: 1000})
 			if res.err != nil {
 				t.Fatal(res.err)
@@ -119,8 +119,8 @@ func TestReadFiles(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	dir := t.TempDir()
-	writeFile(t, dir, "1-contacts.tsv", []byte("Marketo ID\tEmail Address\tContact Owner Id\n1012\th@x\tU3\nabc\tl@x\tU1\n"))
-	writeFile(t, dir, "2-web.jsonl", []byte(`{"id": 1040, "email": "l@x", "leadOwnerEmailAddress": "d@x"}`+"\n"+`{"id": null}`+"\n"))
+	pipelinetest.WriteFile(t, dir, "1-contacts.tsv", []byte("Marketo ID\tEmail Address\tContact Owner Id\n1012\th@x\tU3\nabc\tl@x\tU1\n"))
+	pipelinetest.WriteFile(t, dir, "2-web.jsonl", []byte(`{"id": 1040, "email": "l@x", "leadOwnerEmailAddress": "d@x"}`+"\n"+`{"id": null}`+"\n"))
 	res := extractAll(t, mem, []string{dir}, Options{})
 	if res.err != nil {
 		t.Fatal(res.err)
@@ -183,9 +183,9 @@ func TestMissingColumnError(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			data := []byte(tt.input)
 			if strings.HasSuffix(tt.file, ".gz") {
-				data = gzipBytes(t, data)
+				data = pipelinetest.Gzip(t, data)
 			}
-			path := writeFile(t, t.TempDir(), tt.file, data)
+			path := pipelinetest.WriteFile(t, t.TempDir(), tt.file, data)
 			res := extractAll(t, mem, []string{path}, Options{})
 			var mc *MissingColumnError
 			if !errors.As(res.err, &mc) {
@@ -223,7 +223,7 @@ func TestRequiredSpellings(t *testing.T) {
 // checksum fails the whole file with a *FileError naming it, and yields no
 // rows.
 func TestCorruptGzip(t *testing.T) {
-	full := gzipBytes(t, []byte(peopleCSV(5000)))
+	full := pipelinetest.Gzip(t, []byte(peopleCSV(5000)))
 	badCRC := slices.Clone(full)
 	badCRC[len(badCRC)-8] ^= 0xff // first byte of the CRC-32 trailer
 	tests := []struct {
@@ -244,7 +244,7 @@ func TestCorruptGzip(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/batch=%d", tt.name, batch), func(t *testing.T) {
 				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 				defer mem.AssertSize(t, 0)
-				path := writeFile(t, t.TempDir(), "full.csv.gz", tt.data)
+				path := pipelinetest.WriteFile(t, t.TempDir(), "full.csv.gz", tt.data)
 				res := extractAll(t, mem, []string{path}, Options{BatchRows: batch})
 				checkErr(t, res.err, tt.wantErr, path)
 				var fe *FileError
@@ -275,7 +275,7 @@ func TestOpenErrors(t *testing.T) {
 
 	// A Source whose Gzip flag comes from its name but whose content is not
 	// gzip fails at Open, whatever the format.
-	path := writeFile(t, t.TempDir(), "web.jsonl.gz", []byte(`{"id": 1}`))
+	path := pipelinetest.WriteFile(t, t.TempDir(), "web.jsonl.gz", []byte(`{"id": 1}`))
 	r, err = Open(Source{Path: path, Format: JSONL, Gzip: true}, mem, ledger, Options{})
 	if r != nil || !errors.As(err, &fe) || !strings.Contains(err.Error(), "not gzip") {
 		t.Errorf("Open(.jsonl.gz, not gzip) = %v, %v; want a *FileError", r, err)
@@ -287,7 +287,7 @@ func TestOpenErrors(t *testing.T) {
 func TestReaderLifecycle(t *testing.T) {
 	mem, ledger := pipelinetest.NewLedger(t)
 	dir := t.TempDir()
-	csvPath := writeFile(t, dir, "in.csv", []byte(peopleCSV(10)))
+	csvPath := pipelinetest.WriteFile(t, dir, "in.csv", []byte(peopleCSV(10)))
 	pqPath := filepath.Join(dir, "in.parquet")
 	writeParquet(t, mem, pqPath, peopleParquetSchema, fillPeople)
 	srcs, err := Discover([]string{csvPath, pqPath})
@@ -418,7 +418,7 @@ func TestConcurrentReaders(t *testing.T) {
 			}
 			fmt.Fprintf(&b, "%d,p%d@x,O\n", f*perFile+i+1, i)
 		}
-		writeFile(t, dir, fmt.Sprintf("part-%d.csv", f), []byte(b.String()))
+		pipelinetest.WriteFile(t, dir, fmt.Sprintf("part-%d.csv", f), []byte(b.String()))
 	}
 	srcs, err := Discover([]string{dir})
 	if err != nil {
