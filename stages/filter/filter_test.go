@@ -170,9 +170,9 @@ func finishAll(t testing.TB, ctx context.Context, f *filter.Filter) ([]row, erro
 }
 
 // runFilter feeds batches (in that order) to a new Filter and checks what
-// every row became. It owns the whole lifecycle, so each call is a full
-// checked-allocator round, and a spilling filter must leave its directory
-// empty.
+// every row became. It owns the whole lifecycle: each call has its own
+// checked allocator, checked when t ends, and a spilling filter must leave
+// its directory empty.
 func runFilter(t *testing.T, batches [][]row, spill bool) filterResult {
 	t.Helper()
 	mem, ledger := pipelinetest.NewLedger(t)

@@ -161,7 +161,8 @@ func renderRejects(t testing.TB, b arrow.RecordBatch) []reject {
 }
 
 // mapRows runs rows through a new Mapper as one batch and returns what it
-// produced and rejected. Each call is one checked-allocator round.
+// produced and rejected. Each call has its own checked allocator, checked
+// when t ends.
 func mapRows(t *testing.T, rows []rawRow) ([]personRow, []reject) {
 	t.Helper()
 	mem, ledger := pipelinetest.NewLedger(t)
