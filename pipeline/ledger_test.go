@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -40,34 +41,17 @@ func renderRejects(t testing.TB, b arrow.RecordBatch) []pipeline.Reject {
 }
 
 type exclusion struct {
-	ID     int64
-	Reason string
-	File   int32
-	Line   int64
+	ID     int64  `column:"marketo_id"`
+	Reason string `column:"reason"`
+	File   int32  `column:"source_file"`
+	Line   int64  `column:"source_line"`
 	// Updated is the updatedAt in µs, pipeline.NoTime for NULL.
-	Updated int64
+	Updated int64 `column:"updated_at"`
 }
 
 func renderExclusions(t testing.TB, b arrow.RecordBatch) []exclusion {
 	t.Helper()
-	if !b.Schema().Equal(pipeline.ExclusionSchema) {
-		t.Fatalf("schema = %s, want pipeline.ExclusionSchema", b.Schema())
-	}
-	out := make([]exclusion, b.NumRows())
-	for i := range out {
-		out[i] = exclusion{
-			ID:     b.Column(0).(*array.Int64).Value(i),
-			Reason: b.Column(1).(*array.String).Value(i),
-			File:   b.Column(2).(*array.Int32).Value(i),
-			Line:   b.Column(3).(*array.Int64).Value(i),
-		}
-		ts := b.Column(4).(*array.Timestamp)
-		out[i].Updated = pipeline.NoTime
-		if ts.IsValid(i) {
-			out[i].Updated = int64(ts.Value(i))
-		}
-	}
-	return out
+	return pipelinetest.Rows[exclusion](t, pipeline.ExclusionSchema, b)
 }
 
 func TestLedger(t *testing.T) {

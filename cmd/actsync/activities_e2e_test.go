@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/actsync/actsync/internal/synth"
-	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/reconcile/activities"
 	actstate "github.com/actsync/actsync/state"
 	"github.com/actsync/actsync/sync"
@@ -52,11 +49,7 @@ var activityGoldenTables = map[string]string{
 func TestActivitiesGolden(t *testing.T) {
 	state := t.TempDir()
 	for i, args := range activityRuns {
-		out := runOK(t, append(args, "--state", state, "--json")...)
-		var rep pipeline.Report
-		if err := json.Unmarshal([]byte(out), &rep); err != nil {
-			t.Fatalf("run %d: %v", i+1, err)
-		}
+		rep, _ := runReport(t, append(args, "--state", state)...)
 		if a := rep.Activities; i > 0 && (a == nil || !a.Balanced() || a.Read == 0) {
 			t.Errorf("run %d: activity counts missing or unbalanced: %+v", i+1, a)
 		}
@@ -80,11 +73,7 @@ func TestActivitiesGolden(t *testing.T) {
 	}
 
 	// Re-delivering everything is a no-op: no new activity, no change row.
-	out := runOK(t, append(activityRuns[2], "--state", state, "--json")...)
-	var rep pipeline.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep, _ := runReport(t, append(activityRuns[2], "--state", state)...)
 	if a := rep.Activities; a.Loaded != 0 || a.AlreadyLoaded != 44 || rep.Changes.Total() != 0 {
 		t.Errorf("re-delivery: loaded %d, already loaded %d, changes %+v", a.Loaded, a.AlreadyLoaded, rep.Changes)
 	}
@@ -114,18 +103,7 @@ func BenchmarkReconcile(b *testing.B) {
 	dir := b.TempDir()
 	write := func(name string, gen func(io.Writer) error) string {
 		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w := bufio.NewWriterSize(f, 1<<20)
-		if err := gen(w); err != nil {
-			b.Fatal(err)
-		}
-		if err := w.Flush(); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
+		if err := synth.WriteFile(path, gen); err != nil {
 			b.Fatal(err)
 		}
 		return path

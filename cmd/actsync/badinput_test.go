@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io/fs"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -46,25 +46,13 @@ func TestBadInputCatalogue(t *testing.T) {
 	const header = "id,firstName,lastName,email,sfdcLeadOwnerId\n"
 	const good = "2001,Ann,Lee,ann@example.com,0055g00000Bq7HXAAZ\n"
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name string, data []byte) string { return pipelinetest.WriteFile(t, dir, name, data) }
 	rng := rand.New(rand.NewPCG(1, 2))
 	garbage := make([]byte, 4096)
 	for i := range garbage {
 		garbage[i] = byte(rng.UintN(256))
 	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte(header + strings.Repeat(good, 2000)))
-	zw.Close()
+	gz := pipelinetest.Gzip(t, []byte(header+strings.Repeat(good, 2000)))
 	write("mixed/a.csv", []byte(header+good))
 	write("mixed/b.jsonl", []byte(`{"id":2011,"email":"z@example.com","sfdcLeadOwnerId":"0055g00000Bq7HXAAZ"}`+"\n"))
 	write("mixed/sub/d.tsv", []byte("id\temail\tsfdcLeadOwnerId\n2012\tq@example.com\t0055g00000Bq7HXAAZ\n"))
@@ -114,7 +102,7 @@ func TestBadInputCatalogue(t *testing.T) {
 			synced: 2, query: "SELECT first_name = 'Car' || chr(13) || 'rie' AS kept FROM people WHERE marketo_id = 2004", wantQuery: "kept\ntrue\n"},
 		{name: "unterminated quote at EOF", path: write("quote.csv", []byte(header+good+`2005,"Open,Lee,o@example.com,0055g00000Bq7HXAAZ`+"\n")),
 			synced: 1, rejected: 1, rejectedBy: map[string]int64{"malformed_row": 1}},
-		{name: "truncated gzip", path: write("truncated.csv.gz", gz.Bytes()[:gz.Len()/2]), code: 1,
+		{name: "truncated gzip", path: write("truncated.csv.gz", gz[:len(gz)/2]), code: 1,
 			want: "actsync: extract: DIR/truncated.csv.gz: truncated or corrupt file: unexpected EOF"},
 		{name: "10 MB field", path: write("big.csv", []byte(header+good+"2006,"+strings.Repeat("x", 10<<20)+",Lee,b@example.com,0055g00000Bq7HXAAZ\n")),
 			synced: 2},

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,18 +21,11 @@ func BenchmarkRunPeople(b *testing.B) {
 	const n = 100_000
 	dir := b.TempDir()
 	path := filepath.Join(dir, "people.csv")
-	f, err := os.Create(path)
-	if err != nil {
+	if err := synth.WriteFile(path, func(w io.Writer) error {
+		return synth.WritePeople(w, synth.PeopleOptions{N: n, Seed: 1})
+	}); err != nil {
 		b.Fatal(err)
 	}
-	w := bufio.NewWriter(f)
-	if err := synth.WritePeople(w, synth.PeopleOptions{N: n, Seed: 1}); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
 	info, _ := os.Stat(path)
 	b.SetBytes(info.Size())
 	b.ReportAllocs()

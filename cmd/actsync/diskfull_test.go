@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,18 +30,11 @@ func TestDiskFullFailsCleanly(t *testing.T) {
 	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
 
 	export := filepath.Join(t.TempDir(), "people.csv")
-	f, err := os.Create(export)
-	if err != nil {
+	if err := synth.WriteFile(export, func(w io.Writer) error {
+		return synth.WritePeople(w, synth.PeopleOptions{N: 20000, Seed: 3})
+	}); err != nil {
 		t.Fatal(err)
 	}
-	w := bufio.NewWriter(f)
-	if err := synth.WritePeople(w, synth.PeopleOptions{N: 20000, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 
 	// Free space left before the big run, from almost none to nearly enough.
 	for _, free := range []int64{64 << 10, 512 << 10, 2 << 20, 4 << 20, 8 << 20, 12 << 20} {

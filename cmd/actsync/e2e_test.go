@@ -44,6 +44,18 @@ func runOK(t *testing.T, args ...string) string {
 	return stdout.String()
 }
 
+// runReport runs actsync with args and --json, and returns the run report
+// it prints and the output as printed.
+func runReport(t *testing.T, args ...string) (pipeline.Report, string) {
+	t.Helper()
+	out := runOK(t, append(args, "--json")...)
+	var rep pipeline.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("actsync %s: --json output is not a report: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return rep, out
+}
+
 func TestFixtureDaysGolden(t *testing.T) {
 	state := t.TempDir()
 	for _, day := range fixtureDays {
@@ -65,11 +77,7 @@ func TestFixtureDaysGolden(t *testing.T) {
 func TestRunReportsBalanceAndSnapshotsMatchTables(t *testing.T) {
 	state := t.TempDir()
 	for i, day := range fixtureDays {
-		out := runOK(t, append(day, "--state", state, "--json")...)
-		var rep pipeline.Report
-		if err := json.Unmarshal([]byte(out), &rep); err != nil {
-			t.Fatalf("day %d: --json output is not a report: %v\n%s", i+1, err, out)
-		}
+		rep, _ := runReport(t, append(day, "--state", state)...)
 		if !rep.Rows.Balanced() || rep.Rows.Read == 0 {
 			t.Errorf("day %d: rows do not balance: %+v", i+1, rep.Rows)
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -63,29 +62,11 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // writeFile writes path (path.gz with gz) through fill, by rename, so an
 // interrupted generate leaves no half file under the final name.
 func writeFile(path string, gz bool, fill func(io.Writer) error) error {
-	if gz {
-		path += ".gz"
+	if !gz {
+		return synth.WriteFile(path, fill)
 	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	var w io.Writer = bw
-	var zw *gzip.Writer
-	if gz {
-		zw, _ = gzip.NewWriterLevel(bw, gzip.BestSpeed)
-		w = zw
-	}
-	err = fill(w)
-	if zw != nil {
-		err = errors.Join(err, zw.Close())
-	}
-	err = errors.Join(err, bw.Flush(), f.Close())
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return synth.WriteFile(path+".gz", func(w io.Writer) error {
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		return errors.Join(fill(zw), zw.Close())
+	})
 }

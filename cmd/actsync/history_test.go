@@ -17,16 +17,12 @@ import (
 )
 
 // analystRuns build the fixture state of the README's analyst queries:
-// the three fixture days, with the activities of days 2 and 3.
-var analystRuns = [][]string{
-	{"run", "--people", "../../fixtures/people/day1"},
-	{"run", "--people", "../../fixtures/people/day2",
-		"--activities", "../../fixtures/activities/2026-11-02",
-		"--activity-types", "../../fixtures/activities/activity_types.json"},
-	{"run", "--full", "--people", "../../fixtures/people/day3",
+// the three fixture days, with the activities of days 2 and 3. The first
+// two runs are those of activityRuns.
+var analystRuns = append(activityRuns[:2:2],
+	[]string{"run", "--full", "--people", "../../fixtures/people/day3",
 		"--activities", "../../fixtures/activities/2026-11-03",
-		"--activity-types", "../../fixtures/activities/activity_types.json"},
-}
+		"--activity-types", "../../fixtures/activities/activity_types.json"})
 
 // analystState runs analystRuns into dir/actsync-data and returns its path.
 func analystState(t *testing.T, dir string, extra ...string) string {

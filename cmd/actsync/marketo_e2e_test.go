@@ -172,11 +172,20 @@ func TestRunFromMarketoEqualsRunFromFiles(t *testing.T) {
 	}
 }
 
-func TestRunFromMarketoQuotaStopsAndResumes(t *testing.T) {
-	srv, ctx := marketoServer(t)
+// quotaStoppedRun returns a Marketo server whose daily export quota runs
+// out at its second export, a new state, and the run of 48 days of people
+// from the server into that state, which stops there until srv.NewDay.
+func quotaStoppedRun(t *testing.T) (srv *marketotest.Server, ctx context.Context, state string, args []string) {
+	t.Helper()
+	srv, ctx = marketoServer(t)
 	srv.Fail.QuotaAtEnqueue = 2
-	state := t.TempDir()
-	args := []string{"run", "--people", "marketo:", "--since", mkT0.Format(time.RFC3339), "--until", mkT0.Add(48 * 24 * time.Hour).Format(time.RFC3339), "--state", state}
+	state = t.TempDir()
+	args = []string{"run", "--people", "marketo:", "--since", mkT0.Format(time.RFC3339), "--until", mkT0.Add(48 * 24 * time.Hour).Format(time.RFC3339), "--state", state}
+	return srv, ctx, state, args
+}
+
+func TestRunFromMarketoQuotaStopsAndResumes(t *testing.T) {
+	srv, ctx, state, args := quotaStoppedRun(t)
 	code, _, stderr := runCode(ctx, args...)
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	if code != 3 || !strings.Contains(lines[len(lines)-1], "actsync: nothing loaded: marketo: daily export quota spent (1029) with 1 of 2 exports landed") {
@@ -276,10 +285,7 @@ func TestExtractPlan(t *testing.T) {
 // hold people too; erase removes them, and the resumed run fetches them
 // again.
 func TestEraseDiscardsLandedMarketoFiles(t *testing.T) {
-	srv, ctx := marketoServer(t)
-	srv.Fail.QuotaAtEnqueue = 2
-	state := t.TempDir()
-	args := []string{"run", "--people", "marketo:", "--since", mkT0.Format(time.RFC3339), "--until", mkT0.Add(48 * 24 * time.Hour).Format(time.RFC3339), "--state", state}
+	srv, ctx, state, args := quotaStoppedRun(t)
 	if code, _, stderr := runCode(ctx, args...); code != 3 {
 		t.Fatalf("want the quota stop: exit %d: %s", code, stderr)
 	}

@@ -69,11 +69,7 @@ func TestTruncatedFullExportIsRefused(t *testing.T) {
 	}
 
 	// --max-deactivate 100 lets it through.
-	out := runOK(t, "run", "--state", state, "--full", "--max-deactivate", "100", "--people", export, "--json")
-	var rep pipeline.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep, _ := runReport(t, "run", "--state", state, "--full", "--max-deactivate", "100", "--people", export)
 	if rep.Changes.Deactivate != int64(deact) || rep.DryRun != nil {
 		t.Errorf("allowed run deactivated %d, want %d (dry run %v)", rep.Changes.Deactivate, deact, rep.DryRun)
 	}

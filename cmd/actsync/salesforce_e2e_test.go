@@ -1,12 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/actsync/actsync/pipeline"
 )
 
 const sfFixtures = "../../fixtures/salesforce/"
@@ -50,11 +47,7 @@ func TestSalesforceGolden(t *testing.T) {
 	runOK(t, "run", "--people", "../../fixtures/people/day2", "--state", state)
 	for _, day := range [][]string{salesforceDay1, salesforceDay2} {
 		for i := range 2 {
-			out := runOK(t, append(day, "--state", state, "--json")...)
-			var rep pipeline.Report
-			if err := json.Unmarshal([]byte(out), &rep); err != nil {
-				t.Fatal(err)
-			}
+			rep, out := runReport(t, append(day, "--state", state)...)
 			c := rep.Salesforce
 			if c == nil || c.Read == 0 {
 				t.Fatalf("run %d: no salesforce counts: %s", rep.RunID, out)

@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/actsync/actsync/internal/golden"
 )
 
 var schema = arrow.NewSchema([]arrow.Field{
@@ -41,16 +43,7 @@ func batches(mem memory.Allocator, n, size int) []arrow.RecordBatch {
 }
 
 func openConn(t testing.TB) *dbsql.Conn {
-	db, err := dbsql.Open("duckdb", filepath.Join(t.TempDir(), "t.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	_, conn := golden.OpenDB(t, filepath.Join(t.TempDir(), "t.duckdb"))
 	return conn
 }
 

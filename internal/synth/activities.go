@@ -448,12 +448,5 @@ func (g *gen) writeActivity(cw *csv.Writer, k, guid, date int64, legacy bool) er
 	b = j.end(b)
 	ends[7] = len(b)
 
-	row := string(b)
-	g.buf = b
-	prev := 0
-	for i, e := range ends {
-		g.rec[i] = row[prev:e]
-		prev = e
-	}
-	return cw.Write(g.rec)
+	return g.writeRow(cw, b, ends[:])
 }

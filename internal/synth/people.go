@@ -434,6 +434,19 @@ func (g *gen) orNull(b []byte, start int) []byte {
 	return b
 }
 
+// writeRow writes the record whose fields end in b at ends (one string,
+// sliced, for the whole row) and keeps b's storage for the next row.
+func (g *gen) writeRow(cw *csv.Writer, b []byte, ends []int) error {
+	row := string(b)
+	g.buf = b
+	prev := 0
+	for i, e := range ends {
+		g.rec[i] = row[prev:e]
+		prev = e
+	}
+	return cw.Write(g.rec)
+}
+
 func appendTime(b []byte, unix int64) []byte {
 	return time.Unix(unix, 0).UTC().AppendFormat(b, time.RFC3339)
 }
@@ -512,14 +525,7 @@ func (g *gen) writePerson(cw *csv.Writer, p *person, day int64) error {
 	b = g.orNull(b, s)
 	field(colLeadScore)
 
-	row := string(b)
-	g.buf = b
-	prev := 0
-	for i, e := range ends {
-		g.rec[i] = row[prev:e]
-		prev = e
-	}
-	return cw.Write(g.rec)
+	return g.writeRow(cw, b, ends[:])
 }
 
 func (g *gen) appendOwner(b []byte, o owner) []byte {
@@ -647,12 +653,7 @@ func appendPhone(b []byte, kind uint8, num uint64) []byte {
 	ext := (num / 10_000_000_000) % 1000
 	switch kind {
 	case 1: // +1 415-555-0134
-		b = append(b, "+1 "...)
-		b = appendPad(b, area, 3)
-		b = append(b, '-')
-		b = appendPad(b, exch, 3)
-		b = append(b, '-')
-		b = appendPad(b, line, 4)
+		b = appendNANP(append(b, "+1 "...), area, exch, line, '-')
 	case 2: // (415) 555-0134
 		b = append(b, '(')
 		b = appendPad(b, area, 3)
@@ -661,11 +662,7 @@ func appendPhone(b []byte, kind uint8, num uint64) []byte {
 		b = append(b, '-')
 		b = appendPad(b, line, 4)
 	case 3: // 415.555.0134
-		b = appendPad(b, area, 3)
-		b = append(b, '.')
-		b = appendPad(b, exch, 3)
-		b = append(b, '.')
-		b = appendPad(b, line, 4)
+		b = appendNANP(b, area, exch, line, '.')
 	case 4: // +44 20 7946 0958
 		b = append(b, "+44 20 "...)
 		b = appendPad(b, 7000+exch, 4)
@@ -680,14 +677,19 @@ func appendPhone(b []byte, kind uint8, num uint64) []byte {
 		b = append(b, '-')
 		b = appendPad(b, line, 4)
 	case 7: // +1 415 555 0134 x204
-		b = append(b, "+1 "...)
-		b = appendPad(b, area, 3)
-		b = append(b, ' ')
-		b = appendPad(b, exch, 3)
-		b = append(b, ' ')
-		b = appendPad(b, line, 4)
+		b = appendNANP(append(b, "+1 "...), area, exch, line, ' ')
 		b = append(b, " x"...)
 		b = appendPad(b, 100+ext%900, 3)
 	}
 	return b
+}
+
+// appendNANP appends a North American number, 415 555 0134, with sep
+// between its three groups.
+func appendNANP(b []byte, area, exch, line uint64, sep byte) []byte {
+	b = appendPad(b, area, 3)
+	b = append(b, sep)
+	b = appendPad(b, exch, 3)
+	b = append(b, sep)
+	return appendPad(b, line, 4)
 }

@@ -30,18 +30,20 @@ var wantHeaders = map[Spelling][]string{
 
 func people(t testing.TB, o PeopleOptions) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := WritePeople(&buf, o); err != nil {
-		t.Fatalf("WritePeople(%+v): %v", o, err)
-	}
-	return buf.Bytes()
+	return generate(t, WritePeople, o)
 }
 
 func activities(t testing.TB, o ActivityOptions) []byte {
 	t.Helper()
+	return generate(t, WriteActivities, o)
+}
+
+// generate returns what write writes with options o.
+func generate[O any](t testing.TB, write func(io.Writer, O) error, o O) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteActivities(&buf, o); err != nil {
-		t.Fatalf("WriteActivities(%+v): %v", o, err)
+	if err := write(&buf, o); err != nil {
+		t.Fatalf("writing %T%+v: %v", o, o, err)
 	}
 	return buf.Bytes()
 }

@@ -27,106 +27,106 @@ func (a *attrSet) fast(s string) bool {
 }
 
 func (a *attrSet) fastObject(s string) bool {
+	return a.elements(s, '}', a.objectMember)
+}
+
+// fastArray handles the legacy [{"name":…,"value":…}, …].
+func (a *attrSet) fastArray(s string) bool {
+	return a.elements(s, ']', a.legacyMember)
+}
+
+// elements reads the object or array s, which opens at s[0] and must end
+// with closer, as a list of elements separated by commas, and writes them
+// as one object. Each element is read and written by elem, which gets the
+// index where it starts and returns the index after it, white space
+// skipped.
+func (a *attrSet) elements(s string, closer byte, elem func(s string, i int) (int, bool)) bool {
 	a.out = append(a.out, '{')
 	i := skipWS(s, 1)
-	if i < len(s) && s[i] == '}' {
+	if i < len(s) && s[i] == closer {
 		return i+1 == len(s) && a.close()
 	}
 	for {
-		name, j, ok := plainName(s, i)
-		if !ok {
-			return false
-		}
-		i = skipWS(s, j)
-		if i >= len(s) || s[i] != ':' {
-			return false
-		}
-		i = skipWS(s, i+1)
-		end, ok := scalarEnd(s, i)
-		if !ok || !a.member(name, s[i:end]) {
-			return false
-		}
-		i = skipWS(s, end)
-		if i >= len(s) {
+		var ok bool
+		i, ok = elem(s, i)
+		if !ok || i >= len(s) {
 			return false
 		}
 		switch s[i] {
 		case ',':
 			i = skipWS(s, i+1)
-			continue
-		case '}':
+		case closer:
 			return i+1 == len(s) && a.close()
+		default:
+			return false
 		}
-		return false
 	}
 }
 
-// fastArray handles the legacy [{"name":…,"value":…}, …]: each element
-// has exactly the members "name" (a plain string) and "value" (a scalar),
-// in either order.
-func (a *attrSet) fastArray(s string) bool {
-	a.out = append(a.out, '{')
-	i := skipWS(s, 1)
-	if i < len(s) && s[i] == ']' {
-		return i+1 == len(s) && a.close()
+// objectMember writes the member "name": scalar of an object.
+func (a *attrSet) objectMember(s string, i int) (int, bool) {
+	name, value, j, ok := memberAt(s, i)
+	return j, ok && a.member(name, value)
+}
+
+// legacyMember writes the element {"name":…,"value":…} of the legacy
+// array: it has exactly the members "name" (a plain string) and "value" (a
+// scalar), in either order.
+func (a *attrSet) legacyMember(s string, i int) (int, bool) {
+	if i >= len(s) || s[i] != '{' {
+		return 0, false
 	}
-	for {
-		if i >= len(s) || s[i] != '{' {
-			return false
+	i = skipWS(s, i+1)
+	var name, value string
+	var haveName, haveValue bool
+	for k := 0; k < 2; k++ {
+		key, v, j, ok := memberAt(s, i)
+		if !ok {
+			return 0, false
 		}
-		i = skipWS(s, i+1)
-		var name, value string
-		var haveName, haveValue bool
-		for k := 0; k < 2; k++ {
-			key, j, ok := plainName(s, i)
-			if !ok {
-				return false
-			}
-			i = skipWS(s, j)
-			if i >= len(s) || s[i] != ':' {
-				return false
+		switch {
+		case key == "name" && !haveName && v[0] == '"':
+			name, haveName = v[1:len(v)-1], true
+		case key == "value" && !haveValue:
+			value, haveValue = v, true
+		default:
+			return 0, false
+		}
+		i = j
+		if k == 0 {
+			if i >= len(s) || s[i] != ',' {
+				return 0, false
 			}
 			i = skipWS(s, i+1)
-			end, ok := scalarEnd(s, i)
-			if !ok {
-				return false
-			}
-			switch {
-			case key == "name" && !haveName && s[i] == '"':
-				name, haveName = s[i+1:end-1], true
-			case key == "value" && !haveValue:
-				value, haveValue = s[i:end], true
-			default:
-				return false
-			}
-			i = skipWS(s, end)
-			if k == 0 {
-				if i >= len(s) || s[i] != ',' {
-					return false
-				}
-				i = skipWS(s, i+1)
-			}
 		}
-		if i >= len(s) || s[i] != '}' {
-			return false
-		}
-		// The name is a JSON string; it must be plain, as object keys are.
-		if !plainText(name) || !a.member(name, value) {
-			return false
-		}
-		i = skipWS(s, i+1)
-		if i >= len(s) {
-			return false
-		}
-		switch s[i] {
-		case ',':
-			i = skipWS(s, i+1)
-			continue
-		case ']':
-			return i+1 == len(s) && a.close()
-		}
-		return false
 	}
+	if i >= len(s) || s[i] != '}' {
+		return 0, false
+	}
+	// The name is a JSON string; it must be plain, as object keys are.
+	if !plainText(name) || !a.member(name, value) {
+		return 0, false
+	}
+	return skipWS(s, i+1), true
+}
+
+// memberAt reads "name": scalar at s[i], the name plain, and returns the
+// name, the scalar as written and the index after it, white space skipped.
+func memberAt(s string, i int) (name, value string, next int, ok bool) {
+	name, j, ok := plainName(s, i)
+	if !ok {
+		return "", "", 0, false
+	}
+	i = skipWS(s, j)
+	if i >= len(s) || s[i] != ':' {
+		return "", "", 0, false
+	}
+	i = skipWS(s, i+1)
+	end, ok := scalarEnd(s, i)
+	if !ok {
+		return "", "", 0, false
+	}
+	return name, s[i:end], skipWS(s, end), true
 }
 
 func (a *attrSet) close() bool {

@@ -1,9 +1,9 @@
 package activities
 
 import (
-	"bufio"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,25 +15,20 @@ import (
 )
 
 // benchExport writes a generated Bulk Activity Extract of n activities
-// against 100,000 people and returns its path.
-func benchExport(b *testing.B, n int, legacy bool) string {
+// against 100,000 people and returns its path and size.
+func benchExport(b *testing.B, n int, legacy bool) (string, int64) {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "activities.csv")
-	f, err := os.Create(path)
+	if err := synth.WriteFile(path, func(w io.Writer) error {
+		return synth.WriteActivities(w, synth.ActivityOptions{N: n, People: 100_000, Seed: 7, LegacyAttributes: legacy})
+	}); err != nil {
+		b.Fatal(err)
+	}
+	info, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := synth.WriteActivities(w, synth.ActivityOptions{N: n, People: 100_000, Seed: 7, LegacyAttributes: legacy}); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return path
+	return path, info.Size()
 }
 
 var benchRows = flag.Int("benchrows", 200_000, "activities in BenchmarkReadActivities' export (fewer for callgrind)")
@@ -48,13 +43,9 @@ func BenchmarkReadActivities(b *testing.B) {
 		legacy bool
 	}{{"object", false}, {"legacy", true}} {
 		b.Run(bc.name, func(b *testing.B) {
-			path := benchExport(b, n, bc.legacy)
-			info, err := os.Stat(path)
-			if err != nil {
-				b.Fatal(err)
-			}
+			path, size := benchExport(b, n, bc.legacy)
 			types := BuiltinTypes()
-			b.SetBytes(info.Size())
+			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
 				r, err := Open(extract.Source{Path: path, Format: extract.CSV}, types, memory.NewGoAllocator())
@@ -82,13 +73,9 @@ func BenchmarkReadActivities(b *testing.B) {
 // the whole activities/extract stage of a run for one file.
 func BenchmarkExtract(b *testing.B) {
 	n := *benchRows
-	path := benchExport(b, n, false)
-	info, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, size := benchExport(b, n, false)
 	types := BuiltinTypes()
-	b.SetBytes(info.Size())
+	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()

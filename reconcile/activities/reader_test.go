@@ -1,11 +1,7 @@
 package activities
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/stages/extract"
 )
 
@@ -92,19 +89,7 @@ func toRows(b arrow.RecordBatch) []row {
 
 func writeFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func gz(data string) []byte {
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write([]byte(data))
-	w.Close()
-	return b.Bytes()
+	return pipelinetest.WriteFile(t, t.TempDir(), name, data)
 }
 
 func TestSamples(t *testing.T) {
@@ -196,7 +181,7 @@ func TestCSVRows(t *testing.T) {
 			for _, zip := range []bool{false, true} {
 				data := []byte(tt.input)
 				if zip {
-					data = gz(tt.input)
+					data = pipelinetest.Gzip(t, data)
 				}
 				rows, rejects, err := readAll(t, writeFile(t, "a.csv", data), extract.CSV, BuiltinTypes())
 				if err != nil {
@@ -379,7 +364,7 @@ func TestJSONDocumentRows(t *testing.T) {
 }
 
 func TestWholeFileErrors(t *testing.T) {
-	full := gz(header + strings.Repeat("1001,1003,2026-11-02T09:30:00Z,39,,,,,\n", 2000))
+	full := pipelinetest.Gzip(t, []byte(header+strings.Repeat("1001,1003,2026-11-02T09:30:00Z,39,,,,,\n", 2000)))
 	tests := []struct {
 		name, file string
 		data       []byte

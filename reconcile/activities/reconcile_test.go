@@ -151,8 +151,6 @@ func TestSQLGolden(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "t.duckdb")
 	db, conn := golden.OpenDB(t, dbPath)
-	defer db.Close()
-	defer conn.Close()
 	// The state after run 7's people changes: the tables of every run and
 	// the reconciliation tables (which sqlPeople fills too).
 	for _, q := range []string{sqlfiles.Text("schema/schema"), sqlfiles.Text("schema/activity_schema"), sqlPeople} {
@@ -206,11 +204,7 @@ func TestSQLGolden(t *testing.T) {
 		}
 	}
 	report := golden.ApplyRun(t, conn, r, runID, sqlPeopleInputs)
-	for name := range sqlDumps {
-		if !seen[name] {
-			t.Errorf("Apply did not run %s.sql", name)
-		}
-	}
+	golden.CheckApplied(t, conn, seen, sqlDumps)
 	c := report.Activities
 	if c == nil {
 		t.Fatal("Apply left report.Activities nil")
@@ -220,18 +214,9 @@ func TestSQLGolden(t *testing.T) {
 	}
 	c.Inputs = nil
 	sqlGolden(t, "activity_counts", fmt.Sprintf("%+v\n", *c))
-	// A temporary table lives as long as its connection, so this is asked
-	// on Apply's connection before the file is reopened.
-	if n := golden.Query(t, conn, `SELECT table_name FROM duckdb_tables() WHERE temporary`); n != "table_name\n" {
-		t.Errorf("temporary tables left behind: %s", n)
-	}
 
 	// What run 7 committed, read back from the reopened file.
-	conn.Close()
-	db.Close()
-	db, conn = golden.OpenDB(t, dbPath)
-	defer db.Close()
-	defer conn.Close()
+	db, conn = golden.Reopen(t, db, conn, dbPath)
 	for _, name := range sqlFinal {
 		sqlGolden(t, name, golden.Query(t, conn, sqlDumps[name]))
 	}
@@ -255,11 +240,7 @@ func TestSQLGolden(t *testing.T) {
 	if c := again.Activities; c.Loaded != 0 || c.AlreadyLoaded != staged.Rows-c.Repeated {
 		t.Errorf("rerun counts: loaded %d, already loaded %d of %d staged, %d repeated", c.Loaded, c.AlreadyLoaded, staged.Rows, c.Repeated)
 	}
-	for _, table := range append(r.SnapshotTables(), "changes") {
-		if n := golden.Query(t, conn, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
-			t.Errorf("rerun wrote %s rows: %s", table, golden.Query(t, conn, "SELECT * FROM "+table+" WHERE run_id = 8"))
-		}
-	}
+	golden.CheckNoRows(t, conn, runID+1, append(r.SnapshotTables(), "changes"))
 }
 
 // TestSQLGoldenFilesJudged fails on a golden file TestSQLGolden does not

@@ -51,9 +51,7 @@ GROUP BY a.marketo_id`
 func TestSummaryIncremental(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, conn := golden.OpenDB(t, filepath.Join(dir, "t.duckdb"))
-	defer db.Close()
-	defer conn.Close()
+	_, conn := golden.OpenDB(t, filepath.Join(dir, "t.duckdb"))
 	for _, q := range []string{sqlfiles.Text("schema/schema"), sqlfiles.Text("schema/activity_schema"), sqlPeople} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)

@@ -1,8 +1,6 @@
 package salesforce
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,16 +11,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/stages/extract"
 )
 
 func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return pipelinetest.WriteFile(t, t.TempDir(), name, data)
 }
 
 // readAll reads data as in with a checked allocator and renders each row
@@ -67,14 +62,6 @@ func reasons(rs []Reject) []rj {
 		out = append(out, rj{r.Line, r.Reason})
 	}
 	return out
-}
-
-func gz(s string) []byte {
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write([]byte(s))
-	w.Close()
-	return b.Bytes()
 }
 
 func TestRead(t *testing.T) {
@@ -164,10 +151,10 @@ func TestRead(t *testing.T) {
 		name:   "Salesforce opt-outs: gzip TSV, Lead and Contact only",
 		in:     SalesforceOptouts,
 		format: extract.TSV,
-		data: gz("Id\tEmail\tHasOptedOutOfEmail\tLastModifiedDate\n" +
-			"0035g00000Mt4HqAAJ\tm@x.example\tTRUE\t2026-11-19T09:00:00Z\n" +
-			"0015g00000AcM3wAAF\t\ttrue\t\n" +
-			"00Q5g00000DkT3aEAF\t\t\t\n"),
+		data: pipelinetest.Gzip(t, []byte("Id\tEmail\tHasOptedOutOfEmail\tLastModifiedDate\n"+
+			"0035g00000Mt4HqAAJ\tm@x.example\tTRUE\t2026-11-19T09:00:00Z\n"+
+			"0015g00000AcM3wAAF\t\ttrue\t\n"+
+			"00Q5g00000DkT3aEAF\t\t\t\n")),
 		want:    []string{"id=0035g00000Mt4HqAAJ|email=m@x.example|has_opted_out_of_email=true|last_modified_date=2026-11-19T09:00:00|source_line=2"},
 		rejects: []rj{{3, "not_lead_or_contact"}, {4, "missing_has_opted_out_of_email"}},
 	}, {

@@ -165,8 +165,6 @@ func TestSQLGolden(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "t.duckdb")
 	db, conn := golden.OpenDB(t, dbPath)
-	defer db.Close()
-	defer conn.Close()
 	// The state run 6 left: the tables of every run, then the people and
 	// the two-way state (which needs sf_schema's tables).
 	for _, q := range []string{sqlfiles.Text("schema/schema"), sqlfiles.Text("schema/sf_schema"), sqlState} {
@@ -198,11 +196,7 @@ func TestSQLGolden(t *testing.T) {
 		}
 	}
 	report := golden.ApplyRun(t, conn, r, runID, nil)
-	for name := range sqlDumps {
-		if !seen[name] {
-			t.Errorf("Apply did not run %s.sql", name)
-		}
-	}
+	golden.CheckApplied(t, conn, seen, sqlDumps)
 	c := report.Salesforce
 	if c == nil {
 		t.Fatal("Apply left report.Salesforce nil")
@@ -212,29 +206,16 @@ func TestSQLGolden(t *testing.T) {
 	}
 	c.Inputs = nil
 	sqlGolden(t, "sf_counts", fmt.Sprintf("%+v\n", *c))
-	// A temporary table lives as long as its connection, so this is asked
-	// on Apply's connection before the file is reopened.
-	if n := golden.Query(t, conn, `SELECT table_name FROM duckdb_tables() WHERE temporary`); n != "table_name\n" {
-		t.Errorf("temporary tables left behind: %s", n)
-	}
 
 	// What run 7 committed, read back from the reopened file.
-	conn.Close()
-	db.Close()
-	db, conn = golden.OpenDB(t, dbPath)
-	defer db.Close()
-	defer conn.Close()
+	db, conn = golden.Reopen(t, db, conn, dbPath)
 	for name, q := range sqlFinal {
 		sqlGolden(t, name, golden.Query(t, conn, q))
 	}
 
 	// The same inputs again, as run 8: nothing to change on either side.
 	golden.ApplyRun(t, conn, &Reconcile{Staged: staged, Options: opts}, runID+1, nil)
-	for _, table := range r.SnapshotTables() {
-		if n := golden.Query(t, conn, "SELECT count(*) FROM "+table+" WHERE run_id = 8"); n != "count_star()\n0\n" {
-			t.Errorf("rerun wrote %s rows: %s", table, golden.Query(t, conn, "SELECT * FROM "+table+" WHERE run_id = 8"))
-		}
-	}
+	golden.CheckNoRows(t, conn, runID+1, r.SnapshotTables())
 }
 
 // sqlGolden compares got with testdata/golden/sql/<name>.csv.

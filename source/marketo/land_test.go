@@ -69,6 +69,16 @@ func (e *env) land(t *testing.T) (*Landed, error) {
 	return Land(context.Background(), e.c, Request{Dir: e.dir, People: true, Activities: true, Since: t0, Until: until, Log: e.log})
 }
 
+// landOK is land for a test that needs it to succeed.
+func (e *env) landOK(t *testing.T) *Landed {
+	t.Helper()
+	out, err := e.land(t)
+	if err != nil {
+		t.Fatalf("Land: %v", err)
+	}
+	return out
+}
+
 // readIDs returns the first column of every record of the CSV files.
 func readIDs(t *testing.T, paths []string) []string {
 	t.Helper()
@@ -284,10 +294,7 @@ func TestLandQuotaResumesNextDay(t *testing.T) {
 // last one ended, with no --since.
 func TestCommitStartsNextRange(t *testing.T) {
 	e := newEnv(t)
-	out, err := e.land(t)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := e.landOK(t)
 	if err := Commit(out, true); err != nil {
 		t.Fatal(err)
 	}
@@ -296,8 +303,7 @@ func TestCommitStartsNextRange(t *testing.T) {
 			t.Errorf("%s left after Commit", p)
 		}
 	}
-	_, err = Land(context.Background(), e.c, Request{Dir: e.dir, People: true, Log: e.log})
-	if err != nil {
+	if _, err := Land(context.Background(), e.c, Request{Dir: e.dir, People: true, Log: e.log}); err != nil {
 		t.Fatal(err)
 	}
 	l, _ := readLedger(e.dir)
@@ -358,10 +364,7 @@ func TestPlanRange(t *testing.T) {
 // ledger forgetting the committed jobs.
 func TestMeasuredEstimateAfterCommit(t *testing.T) {
 	e := newEnv(t)
-	out, err := e.land(t)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := e.landOK(t)
 	if err := Commit(out, false); err != nil {
 		t.Fatal(err)
 	}
@@ -432,10 +435,7 @@ func TestStopAnywhereResumes(t *testing.T) {
 				t.Fatal("Land did not stop")
 			}
 			e.c.clock = e.clock
-			out, err := e.land(t)
-			if err != nil {
-				t.Fatal(err)
-			}
+			out := e.landOK(t)
 			checkComplete(t, e, out)
 			if e.srv.Creates != 6 {
 				t.Errorf("%d exports created, want 6: a stop must not lose an export", e.srv.Creates)
@@ -451,10 +451,7 @@ func TestDeletedLeadsStopAtUntil(t *testing.T) {
 	e.srv.Deleted = append(e.srv.Deleted,
 		marketotest.Deleted{ID: 990, LeadID: 1010, Date: until, Name: "Ann Doe"},
 		marketotest.Deleted{ID: 991, LeadID: 1011, Date: until.Add(time.Hour), Name: "Ann Doe"})
-	out, err := e.land(t)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := e.landOK(t)
 	ids := readIDs(t, out.Activities)
 	if slices.Contains(ids, "990") || slices.Contains(ids, "991") {
 		t.Errorf("deletions at or after until were landed: %v", ids)

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/dedupe"
 )
@@ -16,37 +17,16 @@ import (
 // person is one pipeline.PersonSchema row; columns it has no field for are
 // NULL, and an empty Email is NULL.
 type person struct {
-	ID    int64
-	Email string
-	Line  int64
+	ID    int64  `column:"marketo_id"`
+	Email string `column:"email"`
+	File  int32  `column:"source_file"`
+	Line  int64  `column:"source_line"`
 }
 
 // personBatch builds a pipeline.PersonSchema batch; the caller releases it.
 func personBatch(t testing.TB, mem memory.Allocator, rows []person) arrow.RecordBatch {
 	t.Helper()
-	b := array.NewRecordBuilder(mem, pipeline.PersonSchema)
-	defer b.Release()
-	for _, r := range rows {
-		for i, f := range pipeline.PersonSchema.Fields() {
-			switch f.Name {
-			case pipeline.ColMarketoID:
-				b.Field(i).(*array.Int64Builder).Append(r.ID)
-			case pipeline.ColFile:
-				b.Field(i).(*array.Int32Builder).Append(0)
-			case pipeline.ColLine:
-				b.Field(i).(*array.Int64Builder).Append(r.Line)
-			case pipeline.ColEmail:
-				if r.Email == "" {
-					b.Field(i).AppendNull()
-				} else {
-					b.Field(i).(*array.StringBuilder).Append(r.Email)
-				}
-			default:
-				b.Field(i).AppendNull()
-			}
-		}
-	}
-	return b.NewRecordBatch()
+	return pipelinetest.Batch(t, mem, pipeline.PersonSchema, rows)
 }
 
 // null is how a NULL email_key renders.

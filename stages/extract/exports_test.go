@@ -1,8 +1,6 @@
 package extract
 
 import (
-	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +8,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/actsync/actsync/internal/pipelinetest"
 )
 
 func TestDateIn(t *testing.T) {
@@ -140,13 +140,7 @@ func FuzzDateIn(f *testing.F) {
 }
 
 func TestIsActivityExport(t *testing.T) {
-	gz := func(s string) string {
-		var b bytes.Buffer
-		w := gzip.NewWriter(&b)
-		w.Write([]byte(s))
-		w.Close()
-		return b.String()
-	}
+	gz := func(s string) string { return string(pipelinetest.Gzip(t, []byte(s))) }
 	tests := []struct {
 		name, file, body string
 		want             bool

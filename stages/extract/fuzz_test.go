@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -24,7 +25,7 @@ func checkExtract(t *testing.T, dir, name string, data []byte, opts Options) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 
-	path := writeFile(t, dir, name, data)
+	path := pipelinetest.WriteFile(t, dir, name, data)
 	srcs, err := Discover([]string{path})
 	if err != nil {
 		t.Fatalf("Discover(%s): %v", name, err)
@@ -110,35 +111,32 @@ func checkExtract(t *testing.T, dir, name string, data []byte, opts Options) {
 	}
 }
 
+// csvSeeds are inputs both CSV fuzzers start from: a file with a BOM, CRLF
+// line ends and quoted fields, a TSV with UI display names, and rows that
+// are rejected each for another reason.
+var csvSeeds = []string{
+	"\ufeffid,firstName,lastName,email,company,title,sfdcLeadOwnerId,updatedAt\r\n" +
+		"1002,Marcus,Thompson,m@example.com,\"Acme Widgets, Inc.\",\"VP, Sales\",0058a00000Tz4WkAAJ,2026-10-27T18:03:44+0000\r\n" +
+		"1003,Sofia,Rossi,s@example.org,\"The \"\"Blue Door\"\" Group\",\"Director of IT\nEMEA Region\",null,null\r\n" +
+		"1004,Jordan,Null,j@example.com,null,Data Analyst,  ,\r\n",
+	"Marketo ID\tEmail Address\tContact Owner Id\n1012\th@example.net\t0058a00000Tz4WkAAJ\nabc\tl@x\tU1\n",
+	"id,email,sfdcLeadOwnerId\n,a,O\n-5,b,O\n0,c\n12.5,d,O,x\n99999999999999999999,e,O\n2,b\"x,O\n3,\"unterminated,O\n",
+}
+
 func FuzzCSVExtract(f *testing.F) {
-	for _, s := range []string{
+	fuzzExtract(f, "people.csv", append([]string{
 		"id,email,sfdcLeadOwnerId\n1,a@example.com,0055g00000Bq7HXAAZ\n",
-		"\ufeffid,firstName,lastName,email,company,title,sfdcLeadOwnerId,updatedAt\r\n" +
-			"1002,Marcus,Thompson,m@example.com,\"Acme Widgets, Inc.\",\"VP, Sales\",0058a00000Tz4WkAAJ,2026-10-27T18:03:44+0000\r\n" +
-			"1003,Sofia,Rossi,s@example.org,\"The \"\"Blue Door\"\" Group\",\"Director of IT\nEMEA Region\",null,null\r\n" +
-			"1004,Jordan,Null,j@example.com,null,Data Analyst,  ,\r\n",
-		"Marketo ID\tEmail Address\tContact Owner Id\n1012\th@example.net\t0058a00000Tz4WkAAJ\nabc\tl@x\tU1\n",
-		"id,email,sfdcLeadOwnerId\n,a,O\n-5,b,O\n0,c\n12.5,d,O,x\n99999999999999999999,e,O\n2,b\"x,O\n3,\"unterminated,O\n",
 		"id,email,sfdcLeadOwnerId\n",
 		"email,sfdcLeadOwnerId\na,O\n",
 		"",
 		// NUL bytes: stripped from a field that is not synced, a reject in
 		// a synced one.
 		"id,email,sfdcLeadOwnerId,updatedAt,cookies\n1,a,O,2026-11-02\x00,_mch\x00x\n2,b\x00,O,,\n",
-	} {
-		f.Add([]byte(s))
-	}
-	// One file per fuzzing process, rewritten by each input: inputs run one
-	// at a time in a process, and a fresh temp dir each would cost more
-	// than the extraction.
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		checkExtract(t, dir, "people.csv", data, Options{BatchRows: 3})
-	})
+	}, csvSeeds...))
 }
 
 func FuzzJSONLExtract(f *testing.F) {
-	for _, s := range []string{
+	fuzzExtract(f, "web.jsonl", []string{
 		`{"id": 1040, "email": "lucia@example.org", "phone": 34935550123, "sfdcLeadOwnerId": null, "leadOwnerEmailAddress": "dana.kim@sales.example.com", "unsubscribed": false, "leadScore": 35}` + "\n",
 		"\ufeff" + `{"id": "1041", "email": "a@x", "sfdcContactOwnerId": "0058a00000Tz4WkAAJ"}` + "\r\n\r\n" + `{"id": null}` + "\r\n",
 		`{"id": 7, "company": {"name": "Acme"}, "title": ["a"]}` + "\n[1]\nnull\n{\"id\": 1,\n{}\n",
@@ -148,12 +146,21 @@ func FuzzJSONLExtract(f *testing.F) {
 		"[\n  {\"id\": 1, \"email\": \"a@x\"},\n  [2],\n  {\"id\": null}\n]\n",
 		`{"requestId":"1#2","result":[{"id":7,"sfdcLeadOwnerId":"O"}],"success":true}`,
 		"{\n  \"success\": false,\n  \"errors\": [{\"code\": \"1029\", \"message\": \"quota\"}]\n}\n",
-	} {
+	})
+}
+
+// fuzzExtract fuzzes checkExtract on a file called name, starting from
+// seeds.
+func fuzzExtract(f *testing.F, name string, seeds []string) {
+	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
+	// One file per fuzzing process, rewritten by each input: inputs run one
+	// at a time in a process, and a fresh temp dir each would cost more
+	// than the extraction.
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		checkExtract(t, dir, "web.jsonl", data, Options{BatchRows: 3})
+		checkExtract(t, dir, name, data, Options{BatchRows: 3})
 	})
 }
 
@@ -162,7 +169,7 @@ func FuzzJSONLExtract(f *testing.F) {
 func TestOracleGzipParquet(t *testing.T) {
 	csvData := []byte("id,email,sfdcLeadOwnerId\n1,a,O\nx,b,O\n2,\"c\n\",O\n")
 	t.Run("gzip", func(t *testing.T) {
-		checkExtract(t, t.TempDir(), "people.csv.gz", gzipBytes(t, csvData), Options{BatchRows: 1})
+		checkExtract(t, t.TempDir(), "people.csv.gz", pipelinetest.Gzip(t, csvData), Options{BatchRows: 1})
 	})
 	t.Run("parquet", func(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())

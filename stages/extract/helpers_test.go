@@ -1,12 +1,9 @@
 package extract
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -61,31 +58,14 @@ type result struct {
 	err     error
 }
 
-// writeFile writes data to name under dir, creating parent directories,
-// and returns its path.
-func writeFile(t testing.TB, dir, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
+// peopleCSV is a minimal people export of n valid rows, ids 1 to n.
+func peopleCSV(n int) string {
+	var b strings.Builder
+	b.WriteString("id,email,sfdcLeadOwnerId\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%d,p%d@example.com,0055g00000Bq7HXAAZ\n", i, i)
 	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func gzipBytes(t testing.TB, data []byte) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	if _, err := zw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return b.String()
 }
 
 // extractAll runs Discover on patterns, then Open and reads every source in

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/actsync/actsync/internal/pipelinetest"
 )
 
 // TestReadJSONL covers JSON Lines: typed values rendered as text, key union
@@ -290,7 +292,7 @@ func TestJSONOwnerWarning(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			path := writeFile(t, t.TempDir(), tt.file, []byte(tt.input))
+			path := pipelinetest.WriteFile(t, t.TempDir(), tt.file, []byte(tt.input))
 			res := extractAll(t, mem, []string{path}, Options{})
 			if res.err != nil {
 				t.Fatal(res.err)
@@ -317,7 +319,7 @@ func TestReadJSONLDeterministic(t *testing.T) {
 	var first result
 	for i := 0; i < 50; i++ {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		path := writeFile(t, t.TempDir(), "web.jsonl", []byte(input))
+		path := pipelinetest.WriteFile(t, t.TempDir(), "web.jsonl", []byte(input))
 		res := extractAll(t, mem, []string{path}, Options{})
 		mem.AssertSize(t, 0)
 		if res.err != nil {
@@ -354,7 +356,7 @@ func TestReadJSONLLongLine(t *testing.T) {
 	b.WriteString(`{"id": 2, "title": "`)
 	b.WriteString(strings.Repeat("x", maxLine))
 	b.WriteString(`"}` + "\n")
-	path := writeFile(t, t.TempDir(), "big.jsonl", []byte(b.String()))
+	path := pipelinetest.WriteFile(t, t.TempDir(), "big.jsonl", []byte(b.String()))
 	res := extractAll(t, mem, []string{path}, Options{})
 	checkErr(t, res.err, path+":2: line longer than", path)
 	if len(res.rows) != 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -18,7 +19,7 @@ func checkSameAsSequential(t *testing.T, dir, name string, data []byte, batchRow
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	path := writeFile(t, dir, name, data)
+	path := pipelinetest.WriteFile(t, dir, name, data)
 	seq := extractAll(t, mem, []string{path}, Options{BatchRows: batchRows, Workers: 1})
 	par := extractAll(t, mem, []string{path}, Options{BatchRows: batchRows, Workers: 3, blockSize: blockSize})
 	errText := func(err error) string {
@@ -49,21 +50,15 @@ func checkSameAsSequential(t *testing.T, dir, name string, data []byte, batchRow
 // records are split) and batch size, it must produce exactly what the
 // sequential reader does.
 func FuzzParallelCSV(f *testing.F) {
-	for _, s := range []string{
+	for _, s := range append([]string{
 		"id,email,sfdcLeadOwnerId\n1,a@example.com,0055g00000Bq7HXAAZ\n2,b,O\n3,c,O\n",
-		"\ufeffid,firstName,lastName,email,company,title,sfdcLeadOwnerId,updatedAt\r\n" +
-			"1002,Marcus,Thompson,m@example.com,\"Acme Widgets, Inc.\",\"VP, Sales\",0058a00000Tz4WkAAJ,2026-10-27T18:03:44+0000\r\n" +
-			"1003,Sofia,Rossi,s@example.org,\"The \"\"Blue Door\"\" Group\",\"Director of IT\nEMEA Region\",null,null\r\n" +
-			"1004,Jordan,Null,j@example.com,null,Data Analyst,  ,\r\n",
-		"Marketo ID\tEmail Address\tContact Owner Id\n1012\th@example.net\t0058a00000Tz4WkAAJ\nabc\tl@x\tU1\n",
-		"id,email,sfdcLeadOwnerId\n,a,O\n-5,b,O\n0,c\n12.5,d,O,x\n99999999999999999999,e,O\n2,b\"x,O\n3,\"unterminated,O\n",
 		// A stray quote turns the parity: the line after looks quoted.
 		"id,email,sfdcLeadOwnerId\n1,a,O\n2,b\"x,O\n3,\"c\nd\",O\n4,e,O\n5,\"f\ng\",O\n6,h,O\n",
 		"id,email,sfdcLeadOwnerId\n1,\"a\"x,O\n2,\"b\n\n\",O\n\n\n3,c,O\r\n4,d,O",
 		"id,email,\"sfdc\nLeadOwnerId\"\n1,a,O\n2,b,O\n",
 		"id,email,sfdcLeadOwnerId\n",
 		"",
-	} {
+	}, csvSeeds...) {
 		f.Add([]byte(s), uint8(7), uint8(2), false)
 	}
 	dir := f.TempDir()
@@ -126,7 +121,7 @@ func TestParallelSameAsSequential(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := []byte(tt.data)
 			if tt.gzip {
-				data = gzipBytes(t, data)
+				data = pipelinetest.Gzip(t, data)
 			}
 			checkSameAsSequential(t, t.TempDir(), tt.file, data, tt.batchRows, tt.blockSize)
 		})
@@ -136,7 +131,7 @@ func TestParallelSameAsSequential(t *testing.T) {
 // TestParallelCorruptGzip checks that a read error after many blocks fails
 // the file as the sequential reader does.
 func TestParallelCorruptGzip(t *testing.T) {
-	full := gzipBytes(t, []byte(bigCSV(20000, 0)))
+	full := pipelinetest.Gzip(t, []byte(bigCSV(20000, 0)))
 	for _, cut := range []int{len(full) / 3, len(full) - 3} {
 		t.Run(fmt.Sprint(cut), func(t *testing.T) {
 			checkSameAsSequential(t, t.TempDir(), "in.csv.gz", full[:cut], 1000, 4096)
@@ -149,7 +144,7 @@ func TestParallelCorruptGzip(t *testing.T) {
 // goleak (TestMain) check that nothing is left.
 func TestParallelRelease(t *testing.T) {
 	for _, data := range []string{bigCSV(5000, 0), bigCSV(5000, 1500)} {
-		path := writeFile(t, t.TempDir(), "in.csv", []byte(data))
+		path := pipelinetest.WriteFile(t, t.TempDir(), "in.csv", []byte(data))
 		srcs, err := Discover([]string{path})
 		if err != nil {
 			t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/actsync/actsync/internal/pipelinetest"
 )
 
 // writeParquet writes one batch, built by fill, to a new Parquet file at
@@ -154,34 +156,20 @@ func TestReadParquetErrors(t *testing.T) {
 		wantErr string
 		missing bool // want a *MissingColumnError
 	}{{
-		name: "nested list column",
-		schema: arrow.NewSchema([]arrow.Field{
-			{Name: "id", Type: arrow.PrimitiveTypes.Int64},
-			{Name: "email", Type: arrow.BinaryTypes.String},
-			{Name: "sfdcLeadOwnerId", Type: arrow.BinaryTypes.String},
-			{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
-		}, nil),
+		name:   "nested list column",
+		schema: personWith(arrow.Field{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true}),
 		fill: func(b *array.RecordBuilder) {
-			b.Field(0).(*array.Int64Builder).Append(1)
-			b.Field(1).(*array.StringBuilder).Append("a@x")
-			b.Field(2).(*array.StringBuilder).Append("O")
+			appendPerson(b)
 			lb := b.Field(3).(*array.ListBuilder)
 			lb.Append(true)
 			lb.ValueBuilder().(*array.StringBuilder).Append("vip")
 		},
 		wantErr: `parquet column "tags" has type list`,
 	}, {
-		name: "nested struct column",
-		schema: arrow.NewSchema([]arrow.Field{
-			{Name: "id", Type: arrow.PrimitiveTypes.Int64},
-			{Name: "email", Type: arrow.BinaryTypes.String},
-			{Name: "sfdcLeadOwnerId", Type: arrow.BinaryTypes.String},
-			{Name: "address", Type: arrow.StructOf(arrow.Field{Name: "city", Type: arrow.BinaryTypes.String})},
-		}, nil),
+		name:   "nested struct column",
+		schema: personWith(arrow.Field{Name: "address", Type: arrow.StructOf(arrow.Field{Name: "city", Type: arrow.BinaryTypes.String})}),
 		fill: func(b *array.RecordBuilder) {
-			b.Field(0).(*array.Int64Builder).Append(1)
-			b.Field(1).(*array.StringBuilder).Append("a@x")
-			b.Field(2).(*array.StringBuilder).Append("O")
+			appendPerson(b)
 			sb := b.Field(3).(*array.StructBuilder)
 			sb.Append(true)
 			sb.FieldBuilder(0).(*array.StringBuilder).Append("Oslo")
@@ -215,7 +203,7 @@ func TestReadParquetErrors(t *testing.T) {
 
 			path := t.TempDir() + "/people.parquet"
 			if tt.raw != nil {
-				writeFile(t, "", path, tt.raw)
+				pipelinetest.WriteFile(t, "", path, tt.raw)
 			} else {
 				writeParquet(t, mem, path, tt.schema, tt.fill)
 			}
@@ -234,6 +222,25 @@ func TestReadParquetErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// personWith is the schema of the three columns a people export needs, id,
+// email and sfdcLeadOwnerId, and extra.
+func personWith(extra arrow.Field) *arrow.Schema {
+	return arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "email", Type: arrow.BinaryTypes.String},
+		{Name: "sfdcLeadOwnerId", Type: arrow.BinaryTypes.String},
+		extra,
+	}, nil)
+}
+
+// appendPerson appends person 1 to the first three columns of personWith's
+// schema.
+func appendPerson(b *array.RecordBuilder) {
+	b.Field(0).(*array.Int64Builder).Append(1)
+	b.Field(1).(*array.StringBuilder).Append("a@x")
+	b.Field(2).(*array.StringBuilder).Append("O")
 }
 
 // checkDigest checks a reader's SHA256 and Bytes against the file on disk.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -38,9 +39,9 @@ func runReadTests(t *testing.T, tests []readTest) {
 			}
 			data := []byte(tt.input)
 			if tt.gzip {
-				data = gzipBytes(t, data)
+				data = pipelinetest.Gzip(t, data)
 			}
-			path := writeFile(t, t.TempDir(), name, data)
+			path := pipelinetest.WriteFile(t, t.TempDir(), name, data)
 
 			res := extractAll(t, mem, []string{path}, Options{})
 			checkErr(t, res.err, tt.wantErr, path)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 )
 
@@ -39,7 +40,7 @@ func TestBatchRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			path := writeFile(t, t.TempDir(), "in.csv", []byte(tt.input))
+			path := pipelinetest.WriteFile(t, t.TempDir(), "in.csv", []byte(tt.input))
 			res := extractAll(t, mem, []string{path}, Options{BatchRows: tt.batchRows})
 			if res.err != nil {
 				t.Fatal(res.err)
@@ -62,14 +63,7 @@ func TestBatchRows(t *testing.T) {
 // counted, rejected or not, and the digest and size are of the file's bytes
 // (compressed, for gzip).
 func TestStats(t *testing.T) {
-	big := func() string {
-		var b strings.Builder
-		b.WriteString("id,email,sfdcLeadOwnerId\n")
-		for i := 1; i <= 20000; i++ {
-			fmt.Fprintf(&b, "%d,p%d@example.com,0055g00000Bq7HXAAZ\n", i, i)
-		}
-		return b.String()
-	}()
+	big := peopleCSV(20000)
 	tests := []struct {
 		name    string
 		file    string
@@ -94,9 +88,9 @@ func TestStats(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			data := []byte(tt.input)
 			if tt.gzip {
-				data = gzipBytes(t, data)
+				data = pipelinetest.Gzip(t, data)
 			}
-			path := writeFile(t, t.TempDir(), tt.file, data)
+			path := pipelinetest.WriteFile(t, t.TempDir(), tt.file, data)
 			res := extractAll(t, mem, []string{path}, Options{BatchRows: 1000})
 			if res.err != nil {
 				t.Fatal(res.err)
@@ -125,8 +119,8 @@ func TestReadFiles(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	dir := t.TempDir()
-	writeFile(t, dir, "1-contacts.tsv", []byte("Marketo ID\tEmail Address\tContact Owner Id\n1012\th@x\tU3\nabc\tl@x\tU1\n"))
-	writeFile(t, dir, "2-web.jsonl", []byte(`{"id": 1040, "email": "l@x", "leadOwnerEmailAddress": "d@x"}`+"\n"+`{"id": null}`+"\n"))
+	pipelinetest.WriteFile(t, dir, "1-contacts.tsv", []byte("Marketo ID\tEmail Address\tContact Owner Id\n1012\th@x\tU3\nabc\tl@x\tU1\n"))
+	pipelinetest.WriteFile(t, dir, "2-web.jsonl", []byte(`{"id": 1040, "email": "l@x", "leadOwnerEmailAddress": "d@x"}`+"\n"+`{"id": null}`+"\n"))
 	res := extractAll(t, mem, []string{dir}, Options{})
 	if res.err != nil {
 		t.Fatal(res.err)
@@ -189,9 +183,9 @@ func TestMissingColumnError(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			data := []byte(tt.input)
 			if strings.HasSuffix(tt.file, ".gz") {
-				data = gzipBytes(t, data)
+				data = pipelinetest.Gzip(t, data)
 			}
-			path := writeFile(t, t.TempDir(), tt.file, data)
+			path := pipelinetest.WriteFile(t, t.TempDir(), tt.file, data)
 			res := extractAll(t, mem, []string{path}, Options{})
 			var mc *MissingColumnError
 			if !errors.As(res.err, &mc) {
@@ -229,12 +223,7 @@ func TestRequiredSpellings(t *testing.T) {
 // checksum fails the whole file with a *FileError naming it, and yields no
 // rows.
 func TestCorruptGzip(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("id,email,sfdcLeadOwnerId\n")
-	for i := 1; i <= 5000; i++ {
-		fmt.Fprintf(&b, "%d,person%d@example.com,0055g00000Bq7HXAAZ\n", i, i)
-	}
-	full := gzipBytes(t, []byte(b.String()))
+	full := pipelinetest.Gzip(t, []byte(peopleCSV(5000)))
 	badCRC := slices.Clone(full)
 	badCRC[len(badCRC)-8] ^= 0xff // first byte of the CRC-32 trailer
 	tests := []struct {
@@ -255,7 +244,7 @@ func TestCorruptGzip(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/batch=%d", tt.name, batch), func(t *testing.T) {
 				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 				defer mem.AssertSize(t, 0)
-				path := writeFile(t, t.TempDir(), "full.csv.gz", tt.data)
+				path := pipelinetest.WriteFile(t, t.TempDir(), "full.csv.gz", tt.data)
 				res := extractAll(t, mem, []string{path}, Options{BatchRows: batch})
 				checkErr(t, res.err, tt.wantErr, path)
 				var fe *FileError
@@ -275,10 +264,7 @@ func TestCorruptGzip(t *testing.T) {
 
 // TestOpenErrors checks files that cannot be opened at all.
 func TestOpenErrors(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 
 	missing := filepath.Join(t.TempDir(), "gone.csv")
 	r, err := Open(Source{Path: missing, Format: CSV}, mem, ledger, Options{})
@@ -289,7 +275,7 @@ func TestOpenErrors(t *testing.T) {
 
 	// A Source whose Gzip flag comes from its name but whose content is not
 	// gzip fails at Open, whatever the format.
-	path := writeFile(t, t.TempDir(), "web.jsonl.gz", []byte(`{"id": 1}`))
+	path := pipelinetest.WriteFile(t, t.TempDir(), "web.jsonl.gz", []byte(`{"id": 1}`))
 	r, err = Open(Source{Path: path, Format: JSONL, Gzip: true}, mem, ledger, Options{})
 	if r != nil || !errors.As(err, &fe) || !strings.Contains(err.Error(), "not gzip") {
 		t.Errorf("Open(.jsonl.gz, not gzip) = %v, %v; want a *FileError", r, err)
@@ -299,17 +285,9 @@ func TestOpenErrors(t *testing.T) {
 // TestReaderLifecycle checks reference counting and that a reader may be
 // released at any point: before reading, mid-file and after the end.
 func TestReaderLifecycle(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("id,email,sfdcLeadOwnerId\n")
-	for i := 1; i <= 10; i++ {
-		fmt.Fprintf(&b, "%d,p%d@x,O\n", i, i)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	dir := t.TempDir()
-	csvPath := writeFile(t, dir, "in.csv", []byte(b.String()))
+	csvPath := pipelinetest.WriteFile(t, dir, "in.csv", []byte(peopleCSV(10)))
 	pqPath := filepath.Join(dir, "in.parquet")
 	writeParquet(t, mem, pqPath, peopleParquetSchema, fillPeople)
 	srcs, err := Discover([]string{csvPath, pqPath})
@@ -427,10 +405,7 @@ func TestFixtures(t *testing.T) {
 // TestConcurrentReaders reads several files at once into one ledger and
 // one allocator, as the runner does with Parallel > 1 (run with -race).
 func TestConcurrentReaders(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 
 	dir := t.TempDir()
 	const files, perFile = 6, 500
@@ -443,7 +418,7 @@ func TestConcurrentReaders(t *testing.T) {
 			}
 			fmt.Fprintf(&b, "%d,p%d@x,O\n", f*perFile+i+1, i)
 		}
-		writeFile(t, dir, fmt.Sprintf("part-%d.csv", f), []byte(b.String()))
+		pipelinetest.WriteFile(t, dir, fmt.Sprintf("part-%d.csv", f), []byte(b.String()))
 	}
 	srcs, err := Discover([]string{dir})
 	if err != nil {

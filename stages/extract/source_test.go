@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/actsync/actsync/internal/pipelinetest"
 )
 
 const tinyCSV = "id,email,sfdcLeadOwnerId\n1,a@x,O\n"
@@ -43,10 +45,10 @@ func discoverTree(t *testing.T) string {
 		"LICENSE.txt":      "                                 Apache License\n",
 		"README.txt":       "Exports, one a day, as Marketo wrote them\n",
 		"m-activities.txt": "marketoGUID\tleadId\tactivityDate\tactivityTypeId\n",
-		"n-people.txt.gz":  string(gzipBytes(t, []byte("\ufeff\"Email Address\",\"Marketo ID\"\n"))),
+		"n-people.txt.gz":  string(pipelinetest.Gzip(t, []byte("\ufeff\"Email Address\",\"Marketo ID\"\n"))),
 		"o.parquet.gz":     "",
 	} {
-		writeFile(t, dir, name, []byte(data))
+		pipelinetest.WriteFile(t, dir, name, []byte(data))
 	}
 	return dir
 }
@@ -240,13 +242,13 @@ func TestDiscoverSniff(t *testing.T) {
 		{"json lines", []byte(`{"id": 1}`), JSONL, false},
 		{"json lines after a BOM and blank lines", []byte("\ufeff\r\n  {\"id\": 1}"), JSONL, false},
 		{"json array", []byte("\n[\n  {\"id\": 1}\n]\n"), JSONL, false},
-		{"gzip", gzipBytes(t, []byte(tinyCSV)), CSV, true},
+		{"gzip", pipelinetest.Gzip(t, []byte(tinyCSV)), CSV, true},
 		{"parquet", []byte("PAR1...."), Parquet, false},
 		{"empty", nil, CSV, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := writeFile(t, dir, strings.ReplaceAll(tt.name, " ", "_"), tt.data)
+			path := pipelinetest.WriteFile(t, dir, strings.ReplaceAll(tt.name, " ", "_"), tt.data)
 			got, err := Discover([]string{path})
 			if err != nil {
 				t.Fatal(err)
@@ -273,7 +275,7 @@ func TestDiscoverUnreadable(t *testing.T) {
 			if os.Geteuid() == 0 {
 				return ""
 			}
-			path := writeFile(t, t.TempDir(), "export", []byte(tinyCSV))
+			path := pipelinetest.WriteFile(t, t.TempDir(), "export", []byte(tinyCSV))
 			if err := os.Chmod(path, 0); err != nil {
 				t.Fatal(err)
 			}
@@ -310,7 +312,7 @@ func TestDiscoverUnreadable(t *testing.T) {
 // and once absolute is still given twice.
 func TestDiscoverSameFileTwoSpellings(t *testing.T) {
 	dir := t.TempDir()
-	abs := writeFile(t, dir, "leads.csv", []byte(tinyCSV))
+	abs := pipelinetest.WriteFile(t, dir, "leads.csv", []byte(tinyCSV))
 	t.Chdir(dir)
 	_, err := Discover([]string{"leads.csv", abs})
 	var fe *FileError

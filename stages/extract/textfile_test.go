@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/actsync/actsync/internal/pipelinetest"
 )
 
 // TestOpenText checks the text a TextFile gives, its Gzip flag, the errors
@@ -27,11 +29,11 @@ func TestOpenText(t *testing.T) {
 	}
 	big := []byte(b.String())
 	small := []byte("id,email\n1,a@example.com\n")
-	bigGz := gzipBytes(t, big)
+	bigGz := pipelinetest.Gzip(t, big)
 	if len(bigGz) <= gzipBufSize {
 		t.Fatalf("gzip of big is %d bytes, want more than %d", len(bigGz), gzipBufSize)
 	}
-	twoMembers := append(gzipBytes(t, small), gzipBytes(t, []byte("2,b@example.com\n"))...)
+	twoMembers := append(pipelinetest.Gzip(t, small), pipelinetest.Gzip(t, []byte("2,b@example.com\n"))...)
 
 	tests := []struct {
 		name  string
@@ -50,10 +52,10 @@ func TestOpenText(t *testing.T) {
 		{name: "plain, stopped early", file: "a.csv", raw: big, read: 100, text: big},
 		{name: "empty", file: "a.csv", raw: []byte{}, read: -1, text: []byte{}},
 		{name: "one byte", file: "a.csv", raw: []byte{0x1f}, read: -1, text: []byte{0x1f}},
-		{name: "gzip", file: "a.csv.gz", raw: gzipBytes(t, small), named: true, read: -1, text: small, gzip: true},
+		{name: "gzip", file: "a.csv.gz", raw: pipelinetest.Gzip(t, small), named: true, read: -1, text: small, gzip: true},
 		{name: "gzip, stopped early", file: "a.csv.gz", raw: bigGz, named: true, read: 100, text: big, gzip: true},
 		{name: "gzip read to the end", file: "a.csv.gz", raw: bigGz, named: true, read: -1, text: big, gzip: true},
-		{name: "gzip not named .gz", file: "a.csv", raw: gzipBytes(t, small), read: -1, text: small, gzip: true},
+		{name: "gzip not named .gz", file: "a.csv", raw: pipelinetest.Gzip(t, small), read: -1, text: small, gzip: true},
 		{name: "two gzip members", file: "a.csv.gz", raw: twoMembers, named: true, read: -1,
 			text: []byte("id,email\n1,a@example.com\n2,b@example.com\n"), gzip: true},
 		{name: "named .gz but plain", file: "a.csv.gz", raw: small, named: true, openErr: "named .gz but not gzip data"},
@@ -66,7 +68,7 @@ func TestOpenText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), tt.file)
 			if tt.raw != nil {
-				writeFile(t, filepath.Dir(path), tt.file, tt.raw)
+				pipelinetest.WriteFile(t, filepath.Dir(path), tt.file, tt.raw)
 			}
 			f, err := OpenText(Source{Path: path, Format: CSV, Gzip: tt.named})
 			if tt.openErr != "" {

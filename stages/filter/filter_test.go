@@ -17,19 +17,21 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/filter"
 )
 
 // row is one input row as extract yields it. An empty string is NULL, as in
-// pipeline.RawSchema (extract never yields an empty value).
+// pipeline.RawSchema (extract never yields an empty value); columns row has
+// no field for are NULL.
 type row struct {
-	ID      int64
-	File    int32
-	Line    int64
-	Updated string
-	Owner   string
-	Email   string
+	ID      int64  `column:"marketo_id"`
+	File    int32  `column:"source_file"`
+	Line    int64  `column:"source_line"`
+	Updated string `column:"updated_at"`
+	Owner   string `column:"sales_owner_id"`
+	Email   string `column:"email"`
 }
 
 // key names one input row by provenance.
@@ -41,98 +43,28 @@ type key struct {
 
 // exclusion is one row of Ledger.Exclusions.
 type exclusion struct {
-	ID     int64
-	Reason string
-	File   int32
-	Line   int64
+	ID     int64  `column:"marketo_id"`
+	Reason string `column:"reason"`
+	File   int32  `column:"source_file"`
+	Line   int64  `column:"source_line"`
 }
 
 // rawBatch builds a pipeline.RawSchema batch from rows; the caller releases
-// it. Columns that row has no field for are NULL.
+// it.
 func rawBatch(t testing.TB, mem memory.Allocator, rows []row) arrow.RecordBatch {
 	t.Helper()
-	b := array.NewRecordBuilder(mem, pipeline.RawSchema)
-	defer b.Release()
-	for _, r := range rows {
-		for i, f := range pipeline.RawSchema.Fields() {
-			switch fb := b.Field(i).(type) {
-			case *array.Int64Builder:
-				switch f.Name {
-				case pipeline.ColMarketoID:
-					fb.Append(r.ID)
-				case pipeline.ColLine:
-					fb.Append(r.Line)
-				default:
-					t.Fatalf("unexpected int64 column %s", f.Name)
-				}
-			case *array.Int32Builder:
-				fb.Append(r.File)
-			case *array.StringBuilder:
-				var v string
-				switch f.Name {
-				case pipeline.ColUpdatedAt:
-					v = r.Updated
-				case pipeline.ColSalesOwnerID:
-					v = r.Owner
-				case pipeline.ColEmail:
-					v = r.Email
-				}
-				if v == "" {
-					fb.AppendNull()
-				} else {
-					fb.Append(v)
-				}
-			default:
-				t.Fatalf("unexpected builder %T for %s", fb, f.Name)
-			}
-		}
-	}
-	return b.NewRecordBatch()
+	return pipelinetest.Batch(t, mem, pipeline.RawSchema, rows)
 }
 
 // renderRows reads a RawSchema batch back into rows.
 func renderRows(t testing.TB, b arrow.RecordBatch) []row {
 	t.Helper()
-	if !b.Schema().Equal(pipeline.RawSchema) {
-		t.Fatalf("schema = %s, want pipeline.RawSchema", b.Schema())
-	}
-	col := func(name string) arrow.Array { return b.Column(pipeline.RawIndex(name)) }
-	str := func(name string, i int) string {
-		a := col(name).(*array.String)
-		if a.IsNull(i) {
-			return ""
-		}
-		return a.Value(i)
-	}
-	out := make([]row, b.NumRows())
-	for i := range out {
-		out[i] = row{
-			ID:      col(pipeline.ColMarketoID).(*array.Int64).Value(i),
-			File:    col(pipeline.ColFile).(*array.Int32).Value(i),
-			Line:    col(pipeline.ColLine).(*array.Int64).Value(i),
-			Updated: str(pipeline.ColUpdatedAt, i),
-			Owner:   str(pipeline.ColSalesOwnerID, i),
-			Email:   str(pipeline.ColEmail, i),
-		}
-	}
-	return out
+	return pipelinetest.Rows[row](t, pipeline.RawSchema, b)
 }
 
 func renderExclusions(t testing.TB, b arrow.RecordBatch) []exclusion {
 	t.Helper()
-	if !b.Schema().Equal(pipeline.ExclusionSchema) {
-		t.Fatalf("exclusion schema = %s, want pipeline.ExclusionSchema", b.Schema())
-	}
-	out := make([]exclusion, b.NumRows())
-	for i := range out {
-		out[i] = exclusion{
-			ID:     b.Column(0).(*array.Int64).Value(i),
-			Reason: b.Column(1).(*array.String).Value(i),
-			File:   b.Column(2).(*array.Int32).Value(i),
-			Line:   b.Column(3).(*array.Int64).Value(i),
-		}
-	}
-	return out
+	return pipelinetest.Rows[exclusion](t, pipeline.ExclusionSchema, b)
 }
 
 func cmpKey(a, b key) int {
@@ -194,6 +126,19 @@ func options(t testing.TB, spill bool) filter.Options {
 	return filter.Options{SpillDir: t.TempDir()}
 }
 
+// newFilter returns a filter, spilling or not, on a new ledger, with its
+// allocator and spill directory. When t ends the filter is closed, and
+// then the spill directory must hold no file.
+func newFilter(t testing.TB, spill bool) (*memory.CheckedAllocator, *filter.Filter, string) {
+	t.Helper()
+	mem, ledger := pipelinetest.NewLedger(t)
+	opts := options(t, spill)
+	t.Cleanup(func() { assertEmptyDir(t, opts.SpillDir) })
+	f := filter.New(mem, ledger, opts)
+	t.Cleanup(f.Close)
+	return mem, f, opts.SpillDir
+}
+
 // assertEmptyDir fails unless dir (a spill directory) holds no file.
 func assertEmptyDir(t testing.TB, dir string) {
 	t.Helper()
@@ -225,15 +170,12 @@ func finishAll(t testing.TB, ctx context.Context, f *filter.Filter) ([]row, erro
 }
 
 // runFilter feeds batches (in that order) to a new Filter and checks what
-// every row became. It owns the whole lifecycle, so each call is a full
-// checked-allocator round, and a spilling filter must leave its directory
-// empty.
+// every row became. It owns the whole lifecycle: each call has its own
+// checked allocator, checked when t ends, and a spilling filter must leave
+// its directory empty.
 func runFilter(t *testing.T, batches [][]row, spill bool) filterResult {
 	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	opts := options(t, spill)
 	defer assertEmptyDir(t, opts.SpillDir)
 	f := filter.New(mem, ledger, opts)
@@ -559,10 +501,7 @@ func process(t testing.TB, mem memory.Allocator, f *filter.Filter, batches [][]r
 func TestFinishWithoutBatches(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			ledger := pipeline.NewLedger(mem)
-			defer ledger.Close()
+			mem, ledger := pipelinetest.NewLedger(t)
 			opts := options(t, mode.spill)
 			f := filter.New(mem, ledger, opts)
 			defer f.Close()
@@ -591,10 +530,7 @@ func TestFinishWithoutBatches(t *testing.T) {
 // emits is read back from the spill file into the filter's allocator. The
 // file lives in SpillDir only, until Finish.
 func TestSpill(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	dir := t.TempDir()
 	f := filter.New(mem, ledger, filter.Options{SpillDir: dir})
 	defer f.Close()
@@ -637,10 +573,7 @@ func TestSpill(t *testing.T) {
 // A spill directory that cannot be written fails Process, and Close cleans
 // up after it.
 func TestSpillDirMissing(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	f := filter.New(mem, ledger, filter.Options{SpillDir: filepath.Join(t.TempDir(), "gone")})
 	defer f.Close()
 	in := rawBatch(t, mem, []row{{ID: 1, File: 0, Line: 1, Owner: user1}})
@@ -673,14 +606,7 @@ func TestFinishCancelled(t *testing.T) {
 	for _, mode := range modes {
 		for n := 0; n <= 8; n++ {
 			t.Run(fmt.Sprintf("%s after %d checks", mode.name, n), func(t *testing.T) {
-				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-				defer mem.AssertSize(t, 0)
-				ledger := pipeline.NewLedger(mem)
-				defer ledger.Close()
-				opts := options(t, mode.spill)
-				defer assertEmptyDir(t, opts.SpillDir)
-				f := filter.New(mem, ledger, opts)
-				defer f.Close()
+				mem, f, spillDir := newFilter(t, mode.spill)
 				process(t, mem, f, batches)
 				ctx := &countdownCtx{Context: context.Background()}
 				ctx.n.Store(int64(n))
@@ -695,19 +621,12 @@ func TestFinishCancelled(t *testing.T) {
 					t.Errorf("Finish: %v, want context.Canceled", err)
 				}
 				// Finish has released and removed everything already.
-				assertEmptyDir(t, opts.SpillDir)
+				assertEmptyDir(t, spillDir)
 			})
 		}
 		// A context cancelled before Finish starts.
 		t.Run(mode.name+" cancelled before", func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			ledger := pipeline.NewLedger(mem)
-			defer ledger.Close()
-			opts := options(t, mode.spill)
-			defer assertEmptyDir(t, opts.SpillDir)
-			f := filter.New(mem, ledger, opts)
-			defer f.Close()
+			mem, f, _ := newFilter(t, mode.spill)
 			process(t, mem, f, batches)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -719,14 +638,7 @@ func TestFinishCancelled(t *testing.T) {
 		// Cancelled by the consumer while Finish streams: Finish stops,
 		// emits nothing more and releases what it held.
 		t.Run(mode.name+" cancelled by emit", func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			ledger := pipeline.NewLedger(mem)
-			defer ledger.Close()
-			opts := options(t, mode.spill)
-			defer assertEmptyDir(t, opts.SpillDir)
-			f := filter.New(mem, ledger, opts)
-			defer f.Close()
+			mem, f, spillDir := newFilter(t, mode.spill)
 			process(t, mem, f, batches)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -739,7 +651,7 @@ func TestFinishCancelled(t *testing.T) {
 			if !errors.Is(err, context.Canceled) || calls != 1 {
 				t.Fatalf("Finish = %v after %d emits; want context.Canceled after 1", err, calls)
 			}
-			assertEmptyDir(t, opts.SpillDir)
+			assertEmptyDir(t, spillDir)
 		})
 	}
 }
@@ -748,14 +660,7 @@ func TestFinishCancelled(t *testing.T) {
 func TestFinishEmitError(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			ledger := pipeline.NewLedger(mem)
-			defer ledger.Close()
-			opts := options(t, mode.spill)
-			defer assertEmptyDir(t, opts.SpillDir)
-			f := filter.New(mem, ledger, opts)
-			defer f.Close()
+			mem, f, _ := newFilter(t, mode.spill)
 			process(t, mem, f, [][]row{
 				{{ID: 1, File: 0, Line: 1, Owner: user1}},
 				{{ID: 2, File: 0, Line: 2, Owner: user1}},
@@ -778,10 +683,7 @@ func TestFinishEmitError(t *testing.T) {
 func TestCloseWithoutFinish(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			ledger := pipeline.NewLedger(mem)
-			defer ledger.Close()
+			mem, ledger := pipelinetest.NewLedger(t)
 			opts := options(t, mode.spill)
 			f := filter.New(mem, ledger, opts)
 			for i := range 3 {
@@ -798,10 +700,7 @@ func TestCloseWithoutFinish(t *testing.T) {
 func TestFilterSlicedInput(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			ledger := pipeline.NewLedger(mem)
-			defer ledger.Close()
+			mem, ledger := pipelinetest.NewLedger(t)
 			f := filter.New(mem, ledger, options(t, mode.spill))
 			defer f.Close()
 			full := rawBatch(t, mem, []row{
@@ -842,10 +741,7 @@ func TestFilterSlicedInput(t *testing.T) {
 // Provenance that does not fit the winner index is an error, not a wrong
 // tie-break.
 func TestProcessOutOfRange(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	ok := row{ID: 2, File: 0, Line: 1, Owner: user1}
 	for _, r := range []row{{ID: 1, File: -1, Line: 1}, {ID: 1, File: 0, Line: 1 << 40}, {ID: 1, File: 1 << 24, Line: 1}} {
 		f := filter.New(mem, ledger, filter.Options{})

@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/actsync/actsync/internal/golden"
 )
 
 var streamSchema = arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64}}, nil)
@@ -23,24 +25,23 @@ func idBatch(mem memory.Allocator, from, n int64) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
-func streamConn(t *testing.T) (*dbsql.Conn, *dbsql.Tx) {
+// startStream starts a stream of streamSchema batches, as the view "s",
+// into query on a transaction of a new DuckDB file, which it returns too;
+// the transaction is rolled back when t ends.
+func startStream(t *testing.T, query string) (*peopleStream, *dbsql.Tx) {
 	t.Helper()
-	db, err := dbsql.Open("duckdb", filepath.Join(t.TempDir(), "s.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	tx, err := conn.BeginTx(context.Background(), nil)
+	ctx := context.Background()
+	_, conn := golden.OpenDB(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tx.Rollback() })
-	return conn, tx
+	s := newPeopleStream(streamSchema)
+	if err := s.start(ctx, conn, tx, "s", query); err != nil {
+		t.Fatal(err)
+	}
+	return s, tx
 }
 
 // TestPeopleStream sends batches to a running scan and checks that the
@@ -52,11 +53,7 @@ func TestPeopleStream(t *testing.T) {
 	t.Run("finish", func(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
-		conn, tx := streamConn(t)
-		s := newPeopleStream(streamSchema)
-		if err := s.start(ctx, conn, tx, "s", query); err != nil {
-			t.Fatal(err)
-		}
+		s, tx := startStream(t, query)
 		for i := range int64(10) { // more batches than the channel holds
 			b := idBatch(mem, i*100, 100)
 			err := s.send(ctx, b)
@@ -79,11 +76,7 @@ func TestPeopleStream(t *testing.T) {
 	t.Run("abort fails the scan", func(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
-		conn, tx := streamConn(t)
-		s := newPeopleStream(streamSchema)
-		if err := s.start(ctx, conn, tx, "s", query); err != nil {
-			t.Fatal(err)
-		}
+		s, _ := startStream(t, query)
 		b := idBatch(mem, 0, 100)
 		err := s.send(ctx, b)
 		b.Release()

@@ -80,15 +80,9 @@ func (m *Mapper) sfdcIDs(in arrow.RecordBatch, name string, lenient bool, reject
 	src := in.Column(pipeline.RawIndex(name)).(*array.String)
 	b := array.NewStringBuilder(m.mem)
 	defer b.Release()
-	b.Reserve(src.Len())
 	b.ReserveData(len(src.ValueBytes()) + 3*src.Len())
 	buf := make([]byte, 0, 18)
-	for i := 0; i < src.Len(); i++ {
-		if src.IsNull(i) {
-			b.AppendNull()
-			continue
-		}
-		v := src.Value(i)
+	eachValue(b, src, func(i int, v string) {
 		var ok bool
 		buf, ok = AppendSFDCID(buf[:0], v)
 		switch {
@@ -100,48 +94,52 @@ func (m *Mapper) sfdcIDs(in arrow.RecordBatch, name string, lenient bool, reject
 			b.AppendNull()
 			reject(i, name, pipeline.ReasonInvalidSFDCID, fmt.Sprintf("%s: not a 15- or 18-character Salesforce id", name), v)
 		}
-	}
+	})
 	return b.NewArray()
 }
 
 func (m *Mapper) booleans(src *array.String, reject rejectFunc) arrow.Array {
 	b := array.NewBooleanBuilder(m.mem)
 	defer b.Release()
-	b.Reserve(src.Len())
-	for i := 0; i < src.Len(); i++ {
-		if src.IsNull(i) {
-			b.AppendNull()
-			continue
-		}
-		switch strings.ToLower(src.Value(i)) {
+	eachValue(b, src, func(i int, v string) {
+		switch strings.ToLower(v) {
 		case "true", "1", "yes", "y", "t":
 			b.Append(true)
 		case "false", "0", "no", "n", "f":
 			b.Append(false)
 		default:
 			b.AppendNull()
-			reject(i, pipeline.ColUnsubscribed, pipeline.ReasonInvalidBoolean, "unsubscribed: not a boolean", src.Value(i))
+			reject(i, pipeline.ColUnsubscribed, pipeline.ReasonInvalidBoolean, "unsubscribed: not a boolean", v)
 		}
-	}
+	})
 	return b.NewArray()
 }
 
 func (m *Mapper) timestamps(src *array.String, typ *arrow.TimestampType, reject rejectFunc) arrow.Array {
 	b := array.NewTimestampBuilder(m.mem, typ)
 	defer b.Release()
+	eachValue(b, src, func(i int, v string) {
+		t, ok := pipeline.ParseTimestamp(v)
+		if !ok {
+			b.AppendNull()
+			reject(i, pipeline.ColUpdatedAt, pipeline.ReasonInvalidUpdatedAt, "updated_at: not a timestamp", v)
+			return
+		}
+		b.Append(arrow.Timestamp(t.UnixMicro()))
+	})
+	return b.NewArray()
+}
+
+// eachValue reserves room in b for src's values, appends NULL for each NULL
+// of src and calls f with the index and text of every other value; f
+// appends exactly one value to b.
+func eachValue(b array.Builder, src *array.String, f func(i int, v string)) {
 	b.Reserve(src.Len())
 	for i := 0; i < src.Len(); i++ {
 		if src.IsNull(i) {
 			b.AppendNull()
 			continue
 		}
-		t, ok := pipeline.ParseTimestamp(src.Value(i))
-		if !ok {
-			b.AppendNull()
-			reject(i, pipeline.ColUpdatedAt, pipeline.ReasonInvalidUpdatedAt, "updated_at: not a timestamp", src.Value(i))
-			continue
-		}
-		b.Append(arrow.Timestamp(t.UnixMicro()))
+		f(i, src.Value(i))
 	}
-	return b.NewArray()
 }

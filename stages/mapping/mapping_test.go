@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/actsync/actsync/internal/pipelinetest"
 	"github.com/actsync/actsync/pipeline"
 	"github.com/actsync/actsync/stages/mapping"
 )
@@ -19,78 +20,32 @@ import (
 // rawRow is one input row as extract yields it (pipeline.RawSchema). An
 // empty string is NULL: extract never yields an empty value.
 type rawRow struct {
-	ID                                                  int64
-	First, Last, Email, Phone, Company, Title, LinkedIn string
-	Source, Lead, Contact, Account, Opportunity, Owner  string
-	Type, Unsubscribed, Updated, Created                string
-	File                                                int32
-	Line                                                int64
-}
-
-func (r rawRow) text(name string) string {
-	switch name {
-	case pipeline.ColFirstName:
-		return r.First
-	case pipeline.ColLastName:
-		return r.Last
-	case pipeline.ColEmail:
-		return r.Email
-	case pipeline.ColPhone:
-		return r.Phone
-	case pipeline.ColCompany:
-		return r.Company
-	case pipeline.ColTitle:
-		return r.Title
-	case pipeline.ColLinkedInURL:
-		return r.LinkedIn
-	case pipeline.ColSource:
-		return r.Source
-	case pipeline.ColSFDCLeadID:
-		return r.Lead
-	case pipeline.ColSFDCContactID:
-		return r.Contact
-	case pipeline.ColSFDCAccountID:
-		return r.Account
-	case pipeline.ColSFDCOpportunityID:
-		return r.Opportunity
-	case pipeline.ColSalesOwnerID:
-		return r.Owner
-	case pipeline.ColSFDCType:
-		return r.Type
-	case pipeline.ColUnsubscribed:
-		return r.Unsubscribed
-	case pipeline.ColUpdatedAt:
-		return r.Updated
-	case pipeline.ColCreatedAt:
-		return r.Created
-	}
-	panic("no raw text column " + name)
+	ID           int64  `column:"marketo_id"`
+	First        string `column:"first_name"`
+	Last         string `column:"last_name"`
+	Email        string `column:"email"`
+	Phone        string `column:"phone"`
+	Company      string `column:"company"`
+	Title        string `column:"title"`
+	LinkedIn     string `column:"linkedin_url"`
+	Source       string `column:"source"`
+	Lead         string `column:"sfdc_lead_id"`
+	Contact      string `column:"sfdc_contact_id"`
+	Account      string `column:"sfdc_account_id"`
+	Opportunity  string `column:"sfdc_opportunity_id"`
+	Owner        string `column:"sales_owner_id"`
+	Type         string `column:"sfdc_type"`
+	Unsubscribed string `column:"unsubscribed"`
+	Updated      string `column:"updated_at"`
+	Created      string `column:"created_at"`
+	File         int32  `column:"source_file"`
+	Line         int64  `column:"source_line"`
 }
 
 // rawBatch builds a pipeline.RawSchema batch; the caller releases it.
 func rawBatch(t testing.TB, mem memory.Allocator, rows []rawRow) arrow.RecordBatch {
 	t.Helper()
-	b := array.NewRecordBuilder(mem, pipeline.RawSchema)
-	defer b.Release()
-	for _, r := range rows {
-		for i, f := range pipeline.RawSchema.Fields() {
-			switch f.Name {
-			case pipeline.ColMarketoID:
-				b.Field(i).(*array.Int64Builder).Append(r.ID)
-			case pipeline.ColFile:
-				b.Field(i).(*array.Int32Builder).Append(r.File)
-			case pipeline.ColLine:
-				b.Field(i).(*array.Int64Builder).Append(r.Line)
-			default:
-				if v := r.text(f.Name); v == "" {
-					b.Field(i).AppendNull()
-				} else {
-					b.Field(i).(*array.StringBuilder).Append(v)
-				}
-			}
-		}
-	}
-	return b.NewRecordBatch()
+	return pipelinetest.Batch(t, mem, pipeline.RawSchema, rows)
 }
 
 // null is how a NULL renders in personRow.
@@ -184,45 +139,33 @@ func renderPeople(t testing.TB, b arrow.RecordBatch) []personRow {
 
 // reject is a ledger reject without its free-text detail.
 type reject struct {
-	File   int32
-	Line   int64
-	Reason string
-	Field  string // "" for a row-level reject
-	Raw    string
+	File   int32  `column:"source_file"`
+	Line   int64  `column:"source_line"`
+	Reason string `column:"reason"`
+	Field  string `column:"field"` // "" for a row-level reject
+	Raw    string `column:"raw"`
 }
 
+// renderRejects reads a ledger's rejects, each of which must have a
+// detail.
 func renderRejects(t testing.TB, b arrow.RecordBatch) []reject {
 	t.Helper()
-	if !b.Schema().Equal(pipeline.RejectSchema) {
-		t.Fatalf("reject schema = %s", b.Schema())
-	}
-	out := make([]reject, b.NumRows())
-	for i := range out {
-		field := b.Column(3).(*array.String)
-		out[i] = reject{
-			File:   b.Column(0).(*array.Int32).Value(i),
-			Line:   b.Column(1).(*array.Int64).Value(i),
-			Reason: b.Column(2).(*array.String).Value(i),
-			Raw:    b.Column(5).(*array.String).Value(i),
-		}
-		if field.IsValid(i) {
-			out[i].Field = field.Value(i)
-		}
-		if b.Column(4).(*array.String).Value(i) == "" {
-			t.Errorf("reject %+v has no detail", out[i])
+	out := pipelinetest.Rows[reject](t, pipeline.RejectSchema, b)
+	detail := b.Column(pipeline.RejectSchema.FieldIndices("detail")[0]).(*array.String)
+	for i, r := range out {
+		if detail.Value(i) == "" {
+			t.Errorf("reject %+v has no detail", r)
 		}
 	}
 	return out
 }
 
 // mapRows runs rows through a new Mapper as one batch and returns what it
-// produced and rejected. Each call is one checked-allocator round.
+// produced and rejected. Each call has its own checked allocator, checked
+// when t ends.
 func mapRows(t *testing.T, rows []rawRow) ([]personRow, []reject) {
 	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	m := mapping.New(mem, ledger)
 	in := rawBatch(t, mem, rows)
 	defer in.Release()
@@ -428,10 +371,7 @@ func TestMapperProcess(t *testing.T) {
 
 // Columns that need no work are the input's arrays, not copies.
 func TestMapperPassThroughShares(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	in := rawBatch(t, mem, []rawRow{full, {ID: 7, File: 0, Line: 3}})
 	defer in.Release()
 	out, err := mapping.New(mem, ledger).Process(context.Background(), in)
@@ -477,10 +417,7 @@ func TestMapOwner(t *testing.T) {
 }
 
 func TestMapUnsubscribed(t *testing.T) {
-	tests := []struct {
-		raw, want string
-		rejected  bool
-	}{
+	tests := []fieldCase{
 		{"true", "true", false},
 		{"TRUE", "true", false},
 		{"True", "true", false},
@@ -502,28 +439,13 @@ func TestMapUnsubscribed(t *testing.T) {
 		{"yess", null, true},
 		{"unsubscribed", null, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			got, rejects := mapRows(t, []rawRow{{ID: 1, Unsubscribed: tt.raw, File: 3, Line: 44}})
-			if got[0].Unsubscribed != tt.want {
-				t.Errorf("unsubscribed %q = %s, want %s", tt.raw, got[0].Unsubscribed, tt.want)
-			}
-			var want []reject
-			if tt.rejected {
-				want = []reject{{3, 44, pipeline.ReasonInvalidBoolean, pipeline.ColUnsubscribed, tt.raw}}
-			}
-			if !slices.Equal(rejects, want) {
-				t.Errorf("rejects %+v, want %+v", rejects, want)
-			}
-		})
-	}
+	checkField(t, pipeline.ColUnsubscribed, pipeline.ReasonInvalidBoolean, tests,
+		func(raw string) rawRow { return rawRow{ID: 1, Unsubscribed: raw, File: 3, Line: 44} },
+		func(p personRow) string { return p.Unsubscribed })
 }
 
 func TestMapUpdatedAt(t *testing.T) {
-	tests := []struct {
-		raw, want string
-		rejected  bool
-	}{
+	tests := []fieldCase{
 		{"2024-05-06T07:08:09Z", "2024-05-06T07:08:09.000000Z", false},
 		{"2024-05-06T07:08:09+0000", "2024-05-06T07:08:09.000000Z", false},
 		{"2024-05-06T09:08:09+02:00", "2024-05-06T07:08:09.000000Z", false},
@@ -541,15 +463,34 @@ func TestMapUpdatedAt(t *testing.T) {
 		{"2024-02-30T00:00:00Z", null, true},
 		{"05/06/2024 07:08", null, true},
 	}
+	checkField(t, pipeline.ColUpdatedAt, pipeline.ReasonInvalidUpdatedAt, tests,
+		func(raw string) rawRow { return rawRow{ID: 1, Updated: raw, File: 1, Line: 5} },
+		func(p personRow) string { return p.Updated })
+}
+
+// fieldCase is one raw value of a field the mapper converts: what it maps
+// to, and whether it is rejected.
+type fieldCase struct {
+	raw, want string
+	rejected  bool
+}
+
+// checkField maps each case's raw value, in the row that row makes of it,
+// and checks the output field that got reads and the reject: a field-level
+// one for column with reason, at the row's file and line, if the case is
+// rejected, else none.
+func checkField(t *testing.T, column, reason string, tests []fieldCase, row func(raw string) rawRow, got func(personRow) string) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			got, rejects := mapRows(t, []rawRow{{ID: 1, Updated: tt.raw, File: 1, Line: 5}})
-			if got[0].Updated != tt.want {
-				t.Errorf("updated_at %q = %s, want %s", tt.raw, got[0].Updated, tt.want)
+			in := row(tt.raw)
+			out, rejects := mapRows(t, []rawRow{in})
+			if g := got(out[0]); g != tt.want {
+				t.Errorf("%s %q = %s, want %s", column, tt.raw, g, tt.want)
 			}
 			var want []reject
 			if tt.rejected {
-				want = []reject{{1, 5, pipeline.ReasonInvalidUpdatedAt, pipeline.ColUpdatedAt, tt.raw}}
+				want = []reject{{in.File, in.Line, reason, column, tt.raw}}
 			}
 			if !slices.Equal(rejects, want) {
 				t.Errorf("rejects %+v, want %+v", rejects, want)
@@ -561,10 +502,7 @@ func TestMapUpdatedAt(t *testing.T) {
 // A slice of a batch (offsets into shared buffers) maps like a batch of its
 // own, and rejects carry the sliced rows' provenance.
 func TestMapSlicedInput(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ledger := pipeline.NewLedger(mem)
-	defer ledger.Close()
+	mem, ledger := pipelinetest.NewLedger(t)
 	rows := []rawRow{
 		{ID: 1, Lead: "bad", Unsubscribed: "no", File: 0, Line: 2},
 		{ID: 2, Lead: "00Q5f00000AbCdE", Unsubscribed: "yes", Updated: "2024-01-01T00:00:00Z", File: 0, Line: 3},
