@@ -13,12 +13,9 @@ import (
 func TestSecondWriterFailsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openState(t, dir)
 	start := time.Now()
-	_, err = Open(ctx, dir)
+	_, err := Open(ctx, dir)
 	var locked *LockedError
 	if !errors.As(err, &locked) || locked.PID != os.Getpid() {
 		t.Fatalf("second Open: %v, want a LockedError naming pid %d", err, os.Getpid())
@@ -80,10 +77,7 @@ func TestOneOfManyConcurrentWritersWins(t *testing.T) {
 func TestReadersDoNotTakeTheLock(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openState(t, dir)
 	st.Close()
 	f, err := lockState(dir) // a writer that has not opened the database yet
 	if err != nil {

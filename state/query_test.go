@@ -15,10 +15,7 @@ import (
 // order, with their columns and no rows.
 func TestStatusSections(t *testing.T) {
 	ctx := context.Background()
-	st, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openState(t, t.TempDir())
 	defer st.Close()
 	sections, err := st.Status(ctx)
 	if err != nil {
@@ -44,10 +41,7 @@ func TestStatusSections(t *testing.T) {
 func TestQueryAndExportParquet(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := Open(ctx, filepath.Join(dir, "state"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openState(t, filepath.Join(dir, "state"))
 	defer st.Close()
 	rows, err := st.Query(ctx, "SELECT count(*) FROM field_changes")
 	if err != nil {

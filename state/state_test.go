@@ -12,10 +12,7 @@ import (
 func TestOpenSettings(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openState(t, dir)
 	want := map[string]string{
 		"TimeZone":                  "UTC",
 		"allocator_flush_threshold": "30.5 MiB",
@@ -42,4 +39,14 @@ func TestOpenSettings(t *testing.T) {
 	}
 	defer ro.Close()
 	check(ro, "reader")
+}
+
+// openState opens the writer's state in dir or fails the test.
+func openState(t *testing.T, dir string) *State {
+	t.Helper()
+	st, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
