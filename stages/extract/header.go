@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/actsync/actsync/pipeline"
@@ -88,12 +89,14 @@ func (m *Mapping) column(pos int) int {
 	return -1
 }
 
-// header returns the input header at pos as written, "" if unknown.
+// header returns the input header at pos as written, or "column N"
+// (1-based) for a column without one: a field-level reject must name its
+// field, since one with no field counts as a rejected row.
 func (m *Mapping) header(pos int) string {
-	if pos < len(m.headers) {
+	if pos < len(m.headers) && m.headers[pos] != "" {
 		return m.headers[pos]
 	}
-	return ""
+	return "column " + strconv.Itoa(pos+1)
 }
 
 // requiredSpellings are the spellings of the required columns a user
