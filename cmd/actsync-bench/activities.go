@@ -12,7 +12,6 @@ package main
 // same people, and each side runs in its own child process.
 
 import (
-	"bufio"
 	"context"
 	dbsql "database/sql"
 	_ "embed"
@@ -123,23 +122,17 @@ func prepareActivities(dir string, people, n int, seed int64, log io.Writer) (*a
 	return w, writeTypes(w.Types)
 }
 
-// writeGenerated writes fill's output to path (by rename) and returns its size.
+// writeGenerated writes fill's output to path (synth.WriteFile) and returns
+// its size.
 func writeGenerated(path string, fill func(io.Writer) error) (int64, error) {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	if err := synth.WriteFile(path, fill); err != nil {
+		return 0, err
+	}
+	info, err := os.Stat(path)
 	if err != nil {
 		return 0, err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := errors.Join(fill(bw), bw.Flush(), f.Close()); err != nil {
-		os.Remove(tmp)
-		return 0, err
-	}
-	info, err := os.Stat(tmp)
-	if err != nil {
-		return 0, err
-	}
-	return info.Size(), os.Rename(tmp, path)
+	return info.Size(), nil
 }
 
 func writeJSONFile(path string, v any) error {

@@ -153,32 +153,20 @@ func prepareWorkload(dir string, people int, seed int64, delta bool, log io.Writ
 	return w, nil
 }
 
-// generate writes one synth export to path (by rename) and returns its entry.
+// generate writes one synth export to path and returns its entry.
 func generate(path string, o synth.PeopleOptions) (fileEntry, error) {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	size, err := writeGenerated(path, func(w io.Writer) error { return synth.WritePeople(w, o) })
 	if err != nil {
-		return fileEntry{}, err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = synth.WritePeople(bw, o)
-	err = errors.Join(err, bw.Flush(), f.Close())
-	if err != nil {
-		os.Remove(tmp)
 		return fileEntry{}, err
 	}
 	rows := int64(o.N)
 	if o.Day > 0 {
-		if rows, err = countRecords(tmp); err != nil {
-			os.Remove(tmp)
+		if rows, err = countRecords(path); err != nil {
+			os.Remove(path)
 			return fileEntry{}, err
 		}
 	}
-	info, err := os.Stat(tmp)
-	if err != nil {
-		return fileEntry{}, err
-	}
-	return fileEntry{Bytes: info.Size(), Rows: rows}, os.Rename(tmp, path)
+	return fileEntry{Bytes: size, Rows: rows}, nil
 }
 
 // countRecords counts the data rows of a CSV file (records may hold quoted
