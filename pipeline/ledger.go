@@ -182,8 +182,9 @@ func (l *Ledger) Excluded() map[string]int64 {
 	return maps.Clone(l.excluded)
 }
 
-// Exclusions returns the exclusions recorded so far as one batch (a new
-// reference the caller releases) and empties the builder.
+// Exclusions returns the exclusions recorded so far and not spilled
+// (SpillExclusions) as one batch (a new reference the caller releases) and
+// empties the builder.
 func (l *Ledger) Exclusions() arrow.RecordBatch {
 	l.mu.Lock()
 	defer l.mu.Unlock()
